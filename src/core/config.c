@@ -1,0 +1,150 @@
+#include "core/config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+
+#define OFF(f) offsetof(cw_config_t, f)
+
+const cw_opt_t cw_config_opts[] = {
+    {"listen", "CWRITE_LISTEN", CW_OPT_STR, OFF(listen), "127.0.0.1:8080", "address to listen on, HOST:PORT"},
+    {"data", "CWRITE_DATA", CW_OPT_STR, OFF(data_dir), "./data", "folder for databases and files"},
+    {"threads", "CWRITE_THREADS", CW_OPT_INT, OFF(threads), "0", "event loops (0 = one per core)"},
+    {"workers", "CWRITE_WORKERS", CW_OPT_INT, OFF(workers), "0", "worker threads for blocking work (0 = one per core)"},
+    {"queue-max", "CWRITE_QUEUE_MAX", CW_OPT_INT, OFF(queue_max), "1024", "requests waiting for a worker before 503"},
+    {"max-body", "CWRITE_MAX_BODY", CW_OPT_INT, OFF(max_body), "31457280", "largest request body in bytes"},
+    {"tls-cert", "CWRITE_TLS_CERT", CW_OPT_STR, OFF(tls_cert), NULL, "PEM certificate chain; enables HTTPS and HTTP/2 over TLS"},
+    {"tls-key", "CWRITE_TLS_KEY", CW_OPT_STR, OFF(tls_key), NULL, "PEM private key for --tls-cert"},
+    {"log-level", "CWRITE_LOG_LEVEL", CW_OPT_STR, OFF(log_level), "info", "debug, info, warn or error"},
+    {"access-log", "CWRITE_ACCESS_LOG", CW_OPT_BOOL, OFF(access_log), "1", "one line per request on stdout (1 or 0)"},
+    {"env", "_APP_ENV", CW_OPT_STR, OFF(env), "production", "production or development"},
+    {"locale", "_APP_LOCALE", CW_OPT_STR, OFF(locale), "en", "default locale of Locale answers"},
+    {"geoip-db", "CWRITE_GEOIP_DB", CW_OPT_STR, OFF(geoip_db), NULL, "MaxMind country database (.mmdb) for GET /v1/locale"},
+    {"cors-origins", "CWRITE_CORS_ORIGINS", CW_OPT_STR, OFF(cors_origins), NULL, "extra allowed browser origins, comma-separated"},
+    {"antivirus", "_APP_STORAGE_ANTIVIRUS", CW_OPT_STR, OFF(antivirus), "disabled", "enabled or disabled"},
+    {"clamd-host", "_APP_STORAGE_ANTIVIRUS_HOST", CW_OPT_STR, OFF(clamd_host), "127.0.0.1", "clamd host"},
+    {"clamd-port", "_APP_STORAGE_ANTIVIRUS_PORT", CW_OPT_INT, OFF(clamd_port), "3310", "clamd port"},
+    {"shutdown-grace", "CWRITE_SHUTDOWN_GRACE", CW_OPT_INT, OFF(shutdown_grace), "10", "seconds to finish requests on SIGTERM"},
+    {NULL, NULL, 0, 0, NULL, NULL},
+};
+
+static void set_value(cw_config_t *c, const cw_opt_t *o, const char *v)
+{
+    char *base = (char *)c;
+    switch (o->kind) {
+    case CW_OPT_STR: {
+        char **slot = (char **)(base + o->offset);
+        free(*slot);
+        *slot = v == NULL ? NULL : cw_strdup(v);
+        break;
+    }
+    case CW_OPT_INT:
+        if (o->offset == OFF(max_body))
+            *(long *)(base + o->offset) = v == NULL ? 0 : strtol(v, NULL, 10);
+        else
+            *(int *)(base + o->offset) = v == NULL ? 0 : atoi(v);
+        break;
+    case CW_OPT_BOOL:
+        *(int *)(base + o->offset) =
+            v != NULL && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0 ||
+                          strcmp(v, "enabled") == 0);
+        break;
+    }
+}
+
+void cw_config_init(cw_config_t *c)
+{
+    memset(c, 0, sizeof(*c));
+    for (const cw_opt_t *o = cw_config_opts; o->flag != NULL; o++) {
+        const char *env = getenv(o->env);
+        set_value(c, o, env != NULL && env[0] != '\0' ? env : o->def);
+    }
+}
+
+static int allowed(const char *flag, const char *const *only)
+{
+    if (only == NULL)
+        return 1;
+    for (; *only != NULL; only++) {
+        if (strcmp(*only, flag) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int is_numeric(const char *v)
+{
+    if (*v == '\0')
+        return 0;
+    for (; *v; v++) {
+        if (*v < '0' || *v > '9')
+            return 0;
+    }
+    return 1;
+}
+
+int cw_config_parse_args(cw_config_t *c, int argc, char **argv, const char *const *only)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strncmp(a, "--", 2) != 0) {
+            fprintf(stderr, "cwrite: unexpected argument '%s'\n", a);
+            return -1;
+        }
+        const char *name = a + 2;
+        const char *eq = strchr(name, '=');
+        size_t nlen = eq != NULL ? (size_t)(eq - name) : strlen(name);
+        const cw_opt_t *o;
+        for (o = cw_config_opts; o->flag != NULL; o++) {
+            if (strlen(o->flag) == nlen && strncmp(o->flag, name, nlen) == 0 &&
+                allowed(o->flag, only))
+                break;
+        }
+        if (o->flag == NULL) {
+            fprintf(stderr, "cwrite: unknown option '--%.*s' (see --help)\n", (int)nlen, name);
+            return -1;
+        }
+        const char *v;
+        if (eq != NULL) {
+            v = eq + 1;
+        } else if (i + 1 < argc) {
+            v = argv[++i];
+        } else {
+            fprintf(stderr, "cwrite: option '--%s' needs a value\n", o->flag);
+            return -1;
+        }
+        if (o->kind == CW_OPT_INT && !is_numeric(v)) {
+            fprintf(stderr, "cwrite: option '--%s' takes a number, not '%s'\n", o->flag, v);
+            return -1;
+        }
+        set_value(c, o, v);
+    }
+    return 0;
+}
+
+void cw_config_print_help(FILE *out, const char *const *only)
+{
+    for (const cw_opt_t *o = cw_config_opts; o->flag != NULL; o++) {
+        if (!allowed(o->flag, only))
+            continue;
+        char left[64];
+        snprintf(left, sizeof(left), "--%s %s", o->flag,
+                 o->kind == CW_OPT_STR ? "VALUE" : "N");
+        fprintf(out, "  %-26s %s", left, o->help);
+        if (o->def != NULL)
+            fprintf(out, " [%s]", o->def);
+        fprintf(out, " (env %s)\n", o->env);
+    }
+}
+
+void cw_config_free(cw_config_t *c)
+{
+    for (const cw_opt_t *o = cw_config_opts; o->flag != NULL; o++) {
+        if (o->kind == CW_OPT_STR) {
+            char **slot = (char **)((char *)c + o->offset);
+            free(*slot);
+            *slot = NULL;
+        }
+    }
+}

@@ -1,0 +1,14 @@
+/* UTF-8 validation for client bytes. Pure functions; any thread. */
+#ifndef CW_CORE_UTF8_H
+#define CW_CORE_UTF8_H
+
+#include <stddef.h>
+
+/* Returns the length of the valid UTF-8 sequence at p (1-4), or 0 if the bytes there are not
+ * valid UTF-8 (overlong forms, surrogates and code points past U+10FFFF are invalid). */
+size_t cw_utf8_seq_len(const unsigned char *p, size_t left);
+int cw_utf8_valid(const char *p, size_t len);
+/* Number of code points, as Appwrite counts string lengths; invalid bytes count one each. */
+size_t cw_utf8_count(const char *p, size_t len);
+
+#endif

@@ -1,0 +1,380 @@
+#include "db/console.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <openssl/sha.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/alloc.h"
+#include "core/id.h"
+#include "core/log.h"
+#include "core/status.h"
+#include "core/timeutil.h"
+
+#define KEY_TOUCH_INTERVAL_MS (24LL * 3600 * 1000)
+
+enum {
+    ST_PROJECT_GET,
+    ST_KEY_FIND,
+    ST_KEY_TOUCH,
+    ST__COUNT,
+};
+
+static const char *const statements[ST__COUNT] = {
+    [ST_PROJECT_GET] = "SELECT id, name, created_at, updated_at FROM projects WHERE id = ?1",
+    [ST_KEY_FIND] = "SELECT id, project_id, name, scopes, expire, created_at, updated_at, "
+                    "accessed_at FROM keys WHERE secret_hash = ?1 AND project_id = ?2",
+    [ST_KEY_TOUCH] = "UPDATE keys SET accessed_at = ?1 WHERE id = ?2",
+};
+
+struct cw_console {
+    sqlite3 *db;
+    sqlite3_stmt *st[ST__COUNT];
+};
+
+static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS projects ("
+    " id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS keys ("
+    " id TEXT PRIMARY KEY, project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,"
+    " name TEXT NOT NULL, secret_hash TEXT NOT NULL UNIQUE, scopes TEXT NOT NULL,"
+    " expire INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL, accessed_at INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX IF NOT EXISTS keys_project ON keys(project_id, created_at);";
+
+static int fail(cw_console_t *c, const char *what)
+{
+    cw_log(CW_LOG_ERROR, "db=console op=%s error=\"%s\"", what, sqlite3_errmsg(c->db));
+    return CW_EIO;
+}
+
+int cw_console_open(const char *data_dir, cw_console_t **out)
+{
+    if (mkdir(data_dir, 0750) != 0 && errno != EEXIST) {
+        cw_log(CW_LOG_ERROR, "db=console msg=\"cannot create data folder\" path=%s error=\"%s\"",
+               data_dir, strerror(errno));
+        return CW_EIO;
+    }
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/console.db", data_dir);
+    cw_console_t *c = cw_calloc(1, sizeof(*c));
+    if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        int rc = fail(c, "open");
+        cw_console_close(c);
+        return rc;
+    }
+    sqlite3_busy_timeout(c->db, 5000);
+    char *err = NULL;
+    if (sqlite3_exec(c->db,
+                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+                     NULL, NULL, &err) != SQLITE_OK ||
+        sqlite3_exec(c->db, schema, NULL, NULL, &err) != SQLITE_OK) {
+        cw_log(CW_LOG_ERROR, "db=console op=schema error=\"%s\"", err ? err : "?");
+        sqlite3_free(err);
+        cw_console_close(c);
+        return CW_EIO;
+    }
+    for (int i = 0; i < ST__COUNT; i++) {
+        if (sqlite3_prepare_v3(c->db, statements[i], -1, SQLITE_PREPARE_PERSISTENT, &c->st[i],
+                               NULL) != SQLITE_OK) {
+            int rc = fail(c, "prepare");
+            cw_console_close(c);
+            return rc;
+        }
+    }
+    *out = c;
+    return CW_OK;
+}
+
+void cw_console_close(cw_console_t *c)
+{
+    if (c == NULL)
+        return;
+    for (int i = 0; i < ST__COUNT; i++)
+        sqlite3_finalize(c->st[i]);
+    sqlite3_close(c->db);
+    free(c);
+}
+
+int cw_console_ping(cw_console_t *c)
+{
+    return sqlite3_exec(c->db, "SELECT 1", NULL, NULL, NULL) == SQLITE_OK ? CW_OK : fail(c, "ping");
+}
+
+static void copy_id(char *dst, size_t cap, const unsigned char *src)
+{
+    snprintf(dst, cap, "%s", src != NULL ? (const char *)src : "");
+}
+
+static void read_project(sqlite3_stmt *st, cw_project_t *p)
+{
+    copy_id(p->id, sizeof(p->id), sqlite3_column_text(st, 0));
+    p->name = cw_strdup((const char *)sqlite3_column_text(st, 1));
+    p->created_at = sqlite3_column_int64(st, 2);
+    p->updated_at = sqlite3_column_int64(st, 3);
+}
+
+void cw_project_clear(cw_project_t *p)
+{
+    free(p->name);
+    p->name = NULL;
+}
+
+int cw_console_project_get(cw_console_t *c, cw_str_t id, cw_project_t *out)
+{
+    sqlite3_stmt *st = c->st[ST_PROJECT_GET];
+    sqlite3_bind_text(st, 1, id.ptr, (int)id.len, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_project(st, out);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc == SQLITE_ROW)
+        return CW_OK;
+    return rc == SQLITE_DONE ? CW_ENOTFOUND : fail(c, "project_get");
+}
+
+int cw_console_project_create(cw_console_t *c, const char *id, const char *name)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(c->db, "INSERT INTO projects (id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return fail(c, "project_create");
+    int64_t now = cw_time_now_ms();
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, now);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return CW_OK;
+    if (rc == SQLITE_CONSTRAINT)
+        return CW_EEXIST;
+    return fail(c, "project_create");
+}
+
+int cw_console_project_delete(cw_console_t *c, const char *id)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(c->db, "DELETE FROM projects WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+        return fail(c, "project_delete");
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return fail(c, "project_delete");
+    return sqlite3_changes(c->db) > 0 ? CW_OK : CW_ENOTFOUND;
+}
+
+int cw_console_project_each(cw_console_t *c, int (*cb)(const cw_project_t *p, void *arg), void *arg)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(c->db, "SELECT id, name, created_at, updated_at FROM projects ORDER BY created_at, id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return fail(c, "project_each");
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cw_project_t p = {0};
+        read_project(st, &p);
+        int stop = cb(&p, arg);
+        cw_project_clear(&p);
+        if (stop)
+            break;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? CW_OK : fail(c, "project_each");
+}
+
+static void hash_secret(const char *secret, size_t len, char out[65])
+{
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    static const char hex[] = "0123456789abcdef";
+    SHA256((const unsigned char *)secret, len, md);
+    for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+static void read_key(sqlite3_stmt *st, cw_key_t *k)
+{
+    copy_id(k->id, sizeof(k->id), sqlite3_column_text(st, 0));
+    copy_id(k->project_id, sizeof(k->project_id), sqlite3_column_text(st, 1));
+    k->name = cw_strdup((const char *)sqlite3_column_text(st, 2));
+    json_t *arr = json_loads((const char *)sqlite3_column_text(st, 3), 0, NULL);
+    size_t n = json_is_array(arr) ? json_array_size(arr) : 0;
+    k->scopes = cw_calloc(n + 1, sizeof(char *));
+    k->nscopes = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *s = json_string_value(json_array_get(arr, i));
+        if (s != NULL)
+            k->scopes[k->nscopes++] = cw_strdup(s);
+    }
+    json_decref(arr);
+    k->expire = sqlite3_column_int64(st, 4);
+    k->created_at = sqlite3_column_int64(st, 5);
+    k->updated_at = sqlite3_column_int64(st, 6);
+    k->accessed_at = sqlite3_column_int64(st, 7);
+}
+
+void cw_key_clear(cw_key_t *k)
+{
+    free(k->name);
+    if (k->scopes != NULL) {
+        for (size_t i = 0; i < k->nscopes; i++)
+            free(k->scopes[i]);
+        free(k->scopes);
+    }
+    k->name = NULL;
+    k->scopes = NULL;
+    k->nscopes = 0;
+}
+
+bool cw_key_has_scope(const cw_key_t *k, const char *scope)
+{
+    for (size_t i = 0; i < k->nscopes; i++) {
+        if (strcmp(k->scopes[i], scope) == 0)
+            return true;
+    }
+    return false;
+}
+
+int cw_console_key_create(cw_console_t *c, const char *project_id, const char *name,
+                          const char *const *scopes, int64_t expire, cw_key_t *key_out,
+                          char *secret_out)
+{
+    char id[CW_ID_LEN + 1];
+    cw_id_unique(id);
+    memcpy(secret_out, CW_KEY_PREFIX, sizeof(CW_KEY_PREFIX) - 1);
+    cw_random_hex(secret_out + sizeof(CW_KEY_PREFIX) - 1, 128);
+    char hash[65];
+    hash_secret(secret_out, strlen(secret_out), hash);
+    json_t *arr = json_array();
+    for (const char *const *s = scopes; *s != NULL; s++)
+        json_array_append_new(arr, json_string(*s));
+    char *scopes_json = json_dumps(arr, JSON_COMPACT);
+    json_decref(arr);
+
+    sqlite3_stmt *st;
+    int rc = CW_EIO;
+    if (sqlite3_prepare_v2(c->db,
+                           "INSERT INTO keys (id, project_id, name, secret_hash, scopes, expire, "
+                           "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                           -1, &st, NULL) != SQLITE_OK) {
+        rc = fail(c, "key_create");
+        goto out;
+    }
+    int64_t now = cw_time_now_ms();
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, project_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, scopes_json, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, expire);
+    sqlite3_bind_int64(st, 7, now);
+    int s = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (s == SQLITE_CONSTRAINT) {
+        rc = CW_ENOTFOUND; /* the only constraint a fresh key can break: the project is gone */
+        goto out;
+    }
+    if (s != SQLITE_DONE) {
+        rc = fail(c, "key_create");
+        goto out;
+    }
+    if (key_out != NULL) {
+        memset(key_out, 0, sizeof(*key_out));
+        snprintf(key_out->id, sizeof(key_out->id), "%s", id);
+        snprintf(key_out->project_id, sizeof(key_out->project_id), "%s", project_id);
+        key_out->name = cw_strdup(name);
+        size_t n = 0;
+        while (scopes[n] != NULL)
+            n++;
+        key_out->scopes = cw_calloc(n + 1, sizeof(char *));
+        for (size_t i = 0; i < n; i++)
+            key_out->scopes[i] = cw_strdup(scopes[i]);
+        key_out->nscopes = n;
+        key_out->expire = expire;
+        key_out->created_at = key_out->updated_at = now;
+    }
+    rc = CW_OK;
+out:
+    free(scopes_json);
+    return rc;
+}
+
+int cw_console_key_find(cw_console_t *c, cw_str_t project_id, cw_str_t secret, cw_key_t *out)
+{
+    char hash[65];
+    hash_secret(secret.ptr, secret.len, hash);
+    sqlite3_stmt *st = c->st[ST_KEY_FIND];
+    sqlite3_bind_text(st, 1, hash, 64, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, project_id.ptr, (int)project_id.len, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_key(st, out);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc == SQLITE_ROW)
+        return CW_OK;
+    return rc == SQLITE_DONE ? CW_ENOTFOUND : fail(c, "key_find");
+}
+
+int cw_console_key_touch(cw_console_t *c, const cw_key_t *key)
+{
+    int64_t now = cw_time_now_ms();
+    if (now - key->accessed_at < KEY_TOUCH_INTERVAL_MS)
+        return CW_OK;
+    sqlite3_stmt *st = c->st[ST_KEY_TOUCH];
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_text(st, 2, key->id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE ? CW_OK : fail(c, "key_touch");
+}
+
+int cw_console_key_delete(cw_console_t *c, const char *project_id, const char *key_id)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(c->db, "DELETE FROM keys WHERE project_id = ?1 AND id = ?2", -1, &st,
+                           NULL) != SQLITE_OK)
+        return fail(c, "key_delete");
+    sqlite3_bind_text(st, 1, project_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key_id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return fail(c, "key_delete");
+    return sqlite3_changes(c->db) > 0 ? CW_OK : CW_ENOTFOUND;
+}
+
+int cw_console_key_each(cw_console_t *c, const char *project_id,
+                        int (*cb)(const cw_key_t *k, void *arg), void *arg)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(c->db,
+                           "SELECT id, project_id, name, scopes, expire, created_at, updated_at, "
+                           "accessed_at FROM keys WHERE project_id = ?1 ORDER BY created_at, id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return fail(c, "key_each");
+    sqlite3_bind_text(st, 1, project_id, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cw_key_t k = {0};
+        read_key(st, &k);
+        int stop = cb(&k, arg);
+        cw_key_clear(&k);
+        if (stop)
+            break;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? CW_OK : fail(c, "key_each");
+}

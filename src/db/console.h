@@ -1,0 +1,69 @@
+/*
+ * The console store: projects and their API keys, in SQLite (WAL) at <data>/console.db, shared by
+ * the server and the `cwrite projects|keys` commands (a change made by one is seen by the other's
+ * next query). A cw_console_t is one connection: open one per thread and use it on that thread
+ * only. Strings in returned records are owned by the record; free them with the *_clear calls.
+ */
+#ifndef CW_DB_CONSOLE_H
+#define CW_DB_CONSOLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/str.h"
+
+typedef struct cw_console cw_console_t;
+
+typedef struct cw_project {
+    char id[40];
+    char *name;
+    int64_t created_at; /* ms */
+    int64_t updated_at;
+} cw_project_t;
+
+typedef struct cw_key {
+    char id[40];
+    char project_id[40];
+    char *name;
+    char **scopes; /* NULL-terminated */
+    size_t nscopes;
+    int64_t expire;     /* ms; 0 = never */
+    int64_t created_at; /* ms */
+    int64_t updated_at;
+    int64_t accessed_at; /* ms; 0 = never used */
+} cw_key_t;
+
+#define CW_KEY_PREFIX "standard_"
+
+/* Opens (and on first use creates) the store under data_dir. Returns 0 or a CW_E* code. */
+int cw_console_open(const char *data_dir, cw_console_t **out);
+void cw_console_close(cw_console_t *c);
+/* A trivial query, for health checks. */
+int cw_console_ping(cw_console_t *c);
+
+int cw_console_project_get(cw_console_t *c, cw_str_t id, cw_project_t *out);
+int cw_console_project_create(cw_console_t *c, const char *id, const char *name);
+/* Deletes a project and its keys; CW_ENOTFOUND when there is none. */
+int cw_console_project_delete(cw_console_t *c, const char *id);
+/* Calls cb for each project in creation order; stops early when cb returns non-zero. */
+int cw_console_project_each(cw_console_t *c, int (*cb)(const cw_project_t *p, void *arg), void *arg);
+void cw_project_clear(cw_project_t *p);
+
+/* Makes a key with a fresh secret; the secret (shown once, stored only as a hash) is written to
+ * secret_out, which must hold CW_KEY_SECRET_LEN + 1 bytes. expire 0 = never. */
+#define CW_KEY_SECRET_LEN (sizeof(CW_KEY_PREFIX) - 1 + 256)
+int cw_console_key_create(cw_console_t *c, const char *project_id, const char *name,
+                          const char *const *scopes, int64_t expire, cw_key_t *key_out,
+                          char *secret_out);
+/* Finds the project's key with this secret. */
+int cw_console_key_find(cw_console_t *c, cw_str_t project_id, cw_str_t secret, cw_key_t *out);
+int cw_console_key_delete(cw_console_t *c, const char *project_id, const char *key_id);
+int cw_console_key_each(cw_console_t *c, const char *project_id,
+                        int (*cb)(const cw_key_t *k, void *arg), void *arg);
+/* Records that a key was used now, at most once a day as Appwrite does. */
+int cw_console_key_touch(cw_console_t *c, const cw_key_t *key);
+bool cw_key_has_scope(const cw_key_t *k, const char *scope);
+void cw_key_clear(cw_key_t *k);
+
+#endif

@@ -1,0 +1,274 @@
+#include "services/api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/scopes.h"
+#include "core/alloc.h"
+#include "core/log.h"
+#include "core/status.h"
+#include "core/timeutil.h"
+#include "http/cors.h"
+#include "services/routes.h"
+
+/* Hosts allowed as browser origins before any platform is registered: the local console. */
+#define DEFAULT_ORIGIN_HOSTS "localhost, 127.0.0.1"
+
+static void *thread_init(void *data, int index)
+{
+    const cw_config_t *cfg = data;
+    cw_thread_t *t = cw_calloc(1, sizeof(*t));
+    t->cfg = cfg;
+    t->index = index;
+    if (cw_console_open(cfg->data_dir, &t->console) != CW_OK)
+        cw_log(CW_LOG_ERROR, "msg=\"thread cannot open the console store\" thread=%d", index);
+    return t;
+}
+
+static void thread_dispose(void *p)
+{
+    cw_thread_t *t = p;
+    if (t == NULL)
+        return;
+    cw_console_close(t->console);
+    free(t);
+}
+
+static bool origin_allowed(const cw_config_t *cfg, cw_str_t origin)
+{
+    cw_str_t host = cw_cors_origin_host(origin);
+    return cw_cors_host_matches(host, DEFAULT_ORIGIN_HOSTS) ||
+           cw_cors_host_matches(host, cfg->cors_origins);
+}
+
+/* The project named by the `project` query parameter, else the X-Appwrite-Project header. */
+static cw_str_t requested_project(cw_req_t *req)
+{
+    cw_str_t q = req->query;
+    size_t i = 0;
+    while (i < q.len) {
+        const char *amp = memchr(q.ptr + i, '&', q.len - i);
+        size_t end = amp != NULL ? (size_t)(amp - q.ptr) : q.len;
+        if (end - i > 8 && memcmp(q.ptr + i, "project=", 8) == 0) {
+            size_t n = end - i - 8;
+            char *v = cw_arena_alloc(&req->arena, n + 1);
+            size_t len = cw_url_decode(q.ptr + i + 8, n, v, 1);
+            return (cw_str_t){v, len};
+        }
+        i = end + 1;
+    }
+    return cw_req_header(req, "x-appwrite-project");
+}
+
+static void scope_error(cw_ctx_t *ctx, cw_auth_t *auth)
+{
+    const char *who = "User";
+    const char *role = auth->role == CW_ROLE_KEYS ? "applications" : auth->role == CW_ROLE_USERS ? "users" : "guests";
+    char email[160];
+    if (auth->role == CW_ROLE_KEYS) {
+        snprintf(email, sizeof(email), "app.%.*s@service.%s", (int)auth->project_id.len,
+                 auth->project_id.ptr, "localhost");
+        who = email;
+    }
+    cw_res_error(ctx->res, CW_ERR_GENERAL_UNAUTHORIZED_SCOPE, "%s (role: %s) missing scopes ([\"%s\"])",
+                 who, role, ctx->route->scope);
+}
+
+static bool has_scope(cw_auth_t *auth, const char *scope)
+{
+    switch (auth->role) {
+    case CW_ROLE_KEYS:
+        return cw_key_has_scope(&auth->key, scope) || cw_scope_in(cw_scopes_key_implicit, scope);
+    case CW_ROLE_USERS:
+        return cw_scope_in(cw_scopes_users, scope);
+    default:
+        return cw_scope_in(cw_scopes_guests, scope);
+    }
+}
+
+/* Resolves the project and the API key. Returns 0, or -1 with the error written. */
+static int authenticate(cw_ctx_t *ctx, cw_auth_t *auth)
+{
+    cw_thread_t *t = cw_ctx_thread(ctx);
+    cw_req_t *req = ctx->req;
+    if (t->console == NULL) {
+        cw_res_error(ctx->res, CW_ERR_GENERAL_SERVER_ERROR, NULL);
+        return -1;
+    }
+    cw_str_t pid = requested_project(req);
+    bool named = pid.len > 0;
+    auth->project_id = named ? pid : CW_STR_LIT(CW_CONSOLE_PROJECT);
+    if (!cw_str_eq_cstr(auth->project_id, CW_CONSOLE_PROJECT)) {
+        int rc = cw_console_project_get(t->console, auth->project_id, &auth->project);
+        if (rc == CW_ENOTFOUND) {
+            cw_res_error(ctx->res, CW_ERR_PROJECT_NOT_FOUND,
+                         "Project with the requested ID could not be found. Check the value of the "
+                         "X-Appwrite-Project header.");
+            return -1;
+        }
+        if (rc != CW_OK) {
+            cw_res_error(ctx->res, CW_ERR_GENERAL_SERVER_ERROR, NULL);
+            return -1;
+        }
+        auth->has_project = true;
+    }
+
+    cw_str_t key = cw_req_header(req, "x-appwrite-key");
+    cw_str_t origin = cw_req_header(req, "origin");
+    if (key.len == 0 && origin.len > 0 && !origin_allowed(t->cfg, origin)) {
+        cw_str_t host = cw_cors_origin_host(origin);
+        cw_res_error(ctx->res, CW_ERR_GENERAL_UNKNOWN_ORIGIN,
+                     "Invalid Origin. Register your new client (%.*s) as a new Web platform on "
+                     "your project console dashboard",
+                     (int)host.len, host.ptr);
+        return -1;
+    }
+    auth->role = CW_ROLE_GUESTS;
+    if (key.len == 0)
+        return 0;
+
+    const char *us = memchr(key.ptr, '_', key.len);
+    cw_str_t type = us != NULL ? (cw_str_t){key.ptr, (size_t)(us - key.ptr)} : CW_STR_LIT("standard");
+    if (!cw_str_eq_cstr(type, "standard") && !cw_str_eq_cstr(type, "account") &&
+        !cw_str_eq_cstr(type, "organization"))
+        return 0; /* a key kind we do not issue: the request goes on as a guest */
+    if (!named) {
+        cw_res_error(ctx->res, CW_ERR_PROJECT_ID_MISSING,
+                     "An API key needs the project: send the X-Appwrite-Project header with your "
+                     "project ID.");
+        return -1;
+    }
+    int rc = auth->has_project ? cw_console_key_find(t->console, auth->project_id, key, &auth->key)
+                               : CW_ENOTFOUND;
+    if (rc == CW_ENOTFOUND) {
+        cw_res_error(ctx->res, CW_ERR_USER_UNAUTHORIZED,
+                     "The current user is not authorized to perform the requested action.");
+        return -1;
+    }
+    if (rc != CW_OK) {
+        cw_res_error(ctx->res, CW_ERR_GENERAL_SERVER_ERROR, NULL);
+        return -1;
+    }
+    auth->has_key = true;
+    auth->role = CW_ROLE_KEYS;
+    if (auth->key.expire != 0 && auth->key.expire < cw_time_now_ms()) {
+        cw_res_error(ctx->res, CW_ERR_PROJECT_KEY_EXPIRED,
+                     "The API key has expired. Create a new key for this project.");
+        return -1;
+    }
+    cw_console_key_touch(t->console, &auth->key);
+    return 0;
+}
+
+static int read_params(cw_ctx_t *ctx)
+{
+    cw_req_t *req = ctx->req;
+    /* As Appwrite does: GET takes its parameters from the query string, the other methods from
+     * the body only. */
+    bool from_query = cw_str_eq_cstr(req->method, "GET") || cw_str_eq_cstr(req->method, "HEAD");
+    cw_str_t query = req->query, body = req->body;
+    if (from_query)
+        req->body = CW_STR_NULL;
+    else
+        req->query = CW_STR_NULL;
+    const char *bad = NULL;
+    cw_body_result_t r = cw_req_parse_params(req, &bad);
+    req->query = query;
+    req->body = body;
+    switch (r) {
+    case CW_BODY_OK:
+    case CW_BODY_UNSUPPORTED:
+        return 0;
+    case CW_BODY_BAD_JSON:
+        cw_res_error(ctx->res, CW_ERR_GENERAL_ARGUMENT_INVALID,
+                     "The request body is not a valid JSON object.");
+        return -1;
+    case CW_BODY_BAD_UTF8:
+        if (bad != NULL && bad[0] != '\0')
+            cw_res_error(ctx->res, CW_ERR_GENERAL_ARGUMENT_INVALID,
+                         "Invalid `%s` param: Value must be valid UTF-8", bad);
+        else
+            cw_res_error(ctx->res, CW_ERR_GENERAL_ARGUMENT_INVALID,
+                         "A parameter name is not valid UTF-8.");
+        return -1;
+    }
+    return 0;
+}
+
+static void dispatch(cw_ctx_t *ctx)
+{
+    cw_thread_t *t = cw_ctx_thread(ctx);
+    cw_req_t *req = ctx->req;
+    cw_auth_t *auth = cw_arena_alloc(&req->arena, sizeof(*auth));
+    memset(auth, 0, sizeof(*auth));
+    ctx->auth = auth;
+
+    cw_str_t origin = cw_req_header(req, "origin");
+    bool preflight = cw_str_eq_cstr(req->method, "OPTIONS");
+    cw_cors_headers(ctx->res, origin, preflight || origin_allowed(t->cfg, origin));
+    cw_res_header(ctx->res, "x-content-type-options", CW_STR_LIT("nosniff"));
+    if (preflight) {
+        cw_res_empty(ctx->res, 204);
+        return;
+    }
+    if (ctx->route == NULL) {
+        cw_res_error(ctx->res, CW_ERR_GENERAL_ROUTE_NOT_FOUND,
+                     "Route not found. Check the endpoint and that the API route exists for this "
+                     "SDK version.");
+        return;
+    }
+    if (authenticate(ctx, auth) < 0)
+        goto out;
+    if (ctx->route->scope != NULL && !has_scope(auth, ctx->route->scope)) {
+        scope_error(ctx, auth);
+        goto out;
+    }
+    if (read_params(ctx) < 0)
+        goto out;
+    cw_str_t locale = cw_req_header(req, "x-appwrite-locale");
+    json_t *lp = json_object_get(req->params, "locale");
+    if (json_is_string(lp))
+        locale = (cw_str_t){json_string_value(lp), json_string_length(lp)};
+    auth->locale = locale;
+    ctx->route->handler(ctx);
+out:
+    if (ctx->res->has_error) {
+        cw_res_header(ctx->res, "cache-control", CW_STR_LIT("no-cache, no-store, must-revalidate"));
+        cw_res_header(ctx->res, "expires", CW_STR_LIT("0"));
+        cw_res_header(ctx->res, "pragma", CW_STR_LIT("no-cache"));
+    }
+    if (auth->has_project)
+        cw_project_clear(&auth->project);
+    if (auth->has_key)
+        cw_key_clear(&auth->key);
+}
+
+static const char *log_project(cw_ctx_t *ctx)
+{
+    cw_auth_t *auth = cw_ctx_auth(ctx);
+    if (auth == NULL || auth->project_id.len == 0)
+        return NULL;
+    return auth->has_project ? auth->project.id : CW_CONSOLE_PROJECT;
+}
+
+void cw_api_init(cw_app_t *app, const cw_config_t *cfg)
+{
+    cw_router_t *r = cw_router_new();
+    cw_router_add(r, cw_general_routes, cw_general_routes_count);
+    cw_router_add(r, cw_health_routes, cw_health_routes_count);
+    cw_router_add(r, cw_locale_routes, cw_locale_routes_count);
+    memset(app, 0, sizeof(*app));
+    app->router = r;
+    app->thread_init = thread_init;
+    app->thread_dispose = thread_dispose;
+    app->dispatch = dispatch;
+    app->log_project = log_project;
+    app->data = (void *)cfg;
+}
+
+void cw_api_destroy(cw_app_t *app)
+{
+    cw_router_free((cw_router_t *)app->router);
+    app->router = NULL;
+}

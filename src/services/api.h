@@ -1,0 +1,51 @@
+/*
+ * The application behind the HTTP server: per-thread state (a console store connection), the
+ * middleware every request passes (CORS, project, API key, origin, scope, parameters) and the
+ * route tables of all services. Built once on the main thread; dispatch runs on loop and worker
+ * threads, each with its own cw_thread_t.
+ */
+#ifndef CW_SERVICES_API_H
+#define CW_SERVICES_API_H
+
+#include <stdbool.h>
+
+#include "core/config.h"
+#include "db/console.h"
+#include "http/server.h"
+
+typedef struct cw_thread {
+    const cw_config_t *cfg;
+    cw_console_t *console;
+    int index;
+} cw_thread_t;
+
+typedef enum cw_role { CW_ROLE_GUESTS, CW_ROLE_USERS, CW_ROLE_KEYS } cw_role_t;
+
+/* What the middleware resolved for a request (ctx->auth). */
+typedef struct cw_auth {
+    cw_str_t project_id; /* "console" when the request named none */
+    cw_project_t project;
+    bool has_project;
+    cw_key_t key;
+    bool has_key;
+    cw_role_t role;
+    cw_str_t locale; /* X-Appwrite-Locale or the locale parameter, may be empty */
+} cw_auth_t;
+
+#define CW_CONSOLE_PROJECT "console"
+
+/* Fills app with the router of every service and the callbacks; cfg must outlive it. */
+void cw_api_init(cw_app_t *app, const cw_config_t *cfg);
+void cw_api_destroy(cw_app_t *app);
+
+static inline cw_thread_t *cw_ctx_thread(cw_ctx_t *ctx)
+{
+    return (cw_thread_t *)ctx->thread;
+}
+
+static inline cw_auth_t *cw_ctx_auth(cw_ctx_t *ctx)
+{
+    return (cw_auth_t *)ctx->auth;
+}
+
+#endif

@@ -1,0 +1,16 @@
+/* The route table of each service, for the router. Static data; any thread. */
+#ifndef CW_SERVICES_ROUTES_H
+#define CW_SERVICES_ROUTES_H
+
+#include <stddef.h>
+
+#include "http/router.h"
+
+extern const cw_route_t cw_health_routes[];
+extern const size_t cw_health_routes_count;
+extern const cw_route_t cw_locale_routes[];
+extern const size_t cw_locale_routes_count;
+extern const cw_route_t cw_general_routes[];
+extern const size_t cw_general_routes_count;
+
+#endif
