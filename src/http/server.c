@@ -384,8 +384,13 @@ static void loop_dispose(loop_t *lp)
     h2o_multithread_unregister_receiver(lp->ctx.queue, &lp->done);
     h2o_loop_t *loop = lp->ctx.loop;
     if (!connections_open(lp)) {
+        h2o_multithread_queue_t *queue = lp->ctx.queue;
         h2o_context_dispose(&lp->ctx);
+        /* Closing the context's sockets is deferred to the next turn of the loop. */
+        h2o_evloop_run(loop, 0);
         h2o_evloop_destroy(loop);
+        /* h2o 2.2.5's evloop h2o_multithread_destroy_queue closes the queue but never frees it. */
+        free(queue);
     }
 }
 
