@@ -167,15 +167,18 @@ static int read_params(cw_ctx_t *ctx)
     /* As Appwrite does: GET takes its parameters from the query string, the other methods from
      * the body only. */
     bool from_query = cw_str_eq_cstr(req->method, "GET") || cw_str_eq_cstr(req->method, "HEAD");
-    cw_str_t query = req->query, body = req->body;
-    if (from_query)
-        req->body = CW_STR_NULL;
-    else
+    cw_str_t query = req->query;
+    if (!from_query)
         req->query = CW_STR_NULL;
     const char *bad = NULL;
     cw_body_result_t r = cw_req_parse_params(req, &bad);
     req->query = query;
-    req->body = body;
+    if (from_query && r == CW_BODY_OK && req->body.len > 0) {
+        /* A GET body is read (so a broken one is refused) but its values are not parameters. */
+        json_decref(req->params);
+        req->params = json_object();
+        cw_params_parse_query(req->query.ptr, req->query.len, req->params, &req->arena, &bad);
+    }
     switch (r) {
     case CW_BODY_OK:
     case CW_BODY_UNSUPPORTED:
