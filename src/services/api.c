@@ -219,7 +219,7 @@ static void dispatch(cw_ctx_t *ctx)
         cw_res_error(ctx->res, CW_ERR_GENERAL_ROUTE_NOT_FOUND,
                      "Route not found. Check the endpoint and that the API route exists for this "
                      "SDK version.");
-        return;
+        goto out;
     }
     if (authenticate(ctx, auth) < 0)
         goto out;
