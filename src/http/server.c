@@ -474,6 +474,18 @@ int cw_server_run(const cw_config_t *cfg, const cw_app_t *app)
     h2o_compress_args_t ca = {.min_size = 1024, .gzip = {.quality = 1}, .brotli = {.quality = -1}};
     h2o_compress_register(pathconf, &ca);
 
+    /* SO_REUSEPORT would let us share a port with another server of the same user; a plain
+     * bind first makes "address in use" an error, as it should be. */
+    int probe = socket(srv.addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (probe < 0 || bind(probe, (struct sockaddr *)&srv.addr, srv.addrlen) != 0) {
+        cw_log(CW_LOG_ERROR, "msg=\"cannot listen\" listen=%s error=\"%s\"", cfg->listen, strerror(errno));
+        if (probe >= 0)
+            close(probe);
+        h2o_config_dispose(&srv.globalconf);
+        goto out_tls;
+    }
+    close(probe);
+
     srv.pool = cw_pool_start(nworkers, (size_t)cfg->queue_max, app->thread_init, app->thread_dispose, app->data);
     srv.loops = cw_calloc((size_t)srv.nloops, sizeof(loop_t));
     for (int i = 0; i < srv.nloops; i++) {
