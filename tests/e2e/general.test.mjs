@@ -45,3 +45,35 @@ test('ping answers Pong!', async () => {
     assert.equal(r.status, 200);
     assert.equal(await r.text(), 'Pong!');
 });
+
+test('large answers are gzipped when the client accepts it', async () => {
+    const r = await fetch(`${server.endpoint}/locale/countries`, {
+        headers: { 'x-appwrite-project': 'default', 'accept-encoding': 'gzip' },
+    });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-encoding'), 'gzip');
+    assert.equal((await r.json()).total, 197); // fetch inflates it
+    const plain = await fetch(`${server.endpoint}/locale/countries`, {
+        headers: { 'x-appwrite-project': 'default', 'accept-encoding': 'identity' },
+    });
+    assert.equal(plain.headers.get('content-encoding'), null);
+    assert.equal(Number(plain.headers.get('content-length')), (await plain.arrayBuffer()).byteLength);
+});
+
+test('the README example works as written', async () => {
+    const { readFileSync, writeFileSync, rmSync } = await import('node:fs');
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const code = readme.match(/```js\n([\s\S]*?)```/)[1]
+        .replace('http://127.0.0.1:8080/v1', server.endpoint);
+    const file = new URL('./.readme-example.mjs', import.meta.url);
+    writeFileSync(file, code);
+    try {
+        const { stdout } = await promisify(execFile)('node', [file.pathname], { env: { ...process.env, CWRITE_KEY: server.key } });
+        assert.match(stdout, /Africa/);
+        assert.match(stdout, /Antarctica/);
+    } finally {
+        rmSync(file, { force: true });
+    }
+});
