@@ -22,7 +22,7 @@ enum {
 typedef struct cw_route {
     const char *method;
     const char *path;  /* "/v1/health/queue/failed/{name}" */
-    const char *scope; /* NULL: none needed */
+    const char *scope; /* NULL: none needed; "a,b": either one */
     cw_handler_cb handler;
     unsigned flags;
 } cw_route_t;

@@ -61,30 +61,55 @@ static cw_str_t requested_project(cw_req_t *req)
     return cw_req_header(req, "x-appwrite-project");
 }
 
-static void scope_error(cw_ctx_t *ctx, cw_auth_t *auth)
+static bool has_scope(cw_auth_t *auth, const char *scope, size_t len)
 {
-    const char *who = "User";
-    const char *role = auth->role == CW_ROLE_KEYS ? "applications" : auth->role == CW_ROLE_USERS ? "users" : "guests";
-    char email[160];
-    if (auth->role == CW_ROLE_KEYS) {
-        snprintf(email, sizeof(email), "app.%.*s@service.%s", (int)auth->project_id.len,
-                 auth->project_id.ptr, "localhost");
-        who = email;
-    }
-    cw_res_error(ctx->res, CW_ERR_GENERAL_UNAUTHORIZED_SCOPE, "%s (role: %s) missing scopes ([\"%s\"])",
-                 who, role, ctx->route->scope);
-}
-
-static bool has_scope(cw_auth_t *auth, const char *scope)
-{
+    char one[64];
+    if (len >= sizeof(one))
+        return false;
+    memcpy(one, scope, len);
+    one[len] = '\0';
     switch (auth->role) {
     case CW_ROLE_KEYS:
-        return cw_key_has_scope(&auth->key, scope) || cw_scope_in(cw_scopes_key_implicit, scope);
+        return cw_key_has_scope(&auth->key, one) || cw_scope_in(cw_scopes_key_implicit, one);
     case CW_ROLE_USERS:
-        return cw_scope_in(cw_scopes_users, scope);
+        return cw_scope_in(cw_scopes_users, one);
     default:
-        return cw_scope_in(cw_scopes_guests, scope);
+        return cw_scope_in(cw_scopes_guests, one);
     }
+}
+
+/* A route names one scope or several separated by commas; any one of them is enough. */
+static bool has_any_scope(cw_auth_t *auth, const char *scopes)
+{
+    const char *p = scopes;
+    while (*p != '\0') {
+        const char *comma = strchr(p, ',');
+        size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+        if (has_scope(auth, p, len))
+            return true;
+        p += len + (comma != NULL);
+    }
+    return false;
+}
+
+static void scope_error(cw_ctx_t *ctx, cw_auth_t *auth)
+{
+    const char *role = auth->role == CW_ROLE_KEYS ? "applications" : auth->role == CW_ROLE_USERS ? "users" : "guests";
+    cw_buf_t msg = CW_BUF_INIT;
+    if (auth->role == CW_ROLE_KEYS)
+        cw_buf_printf(&msg, "app.%.*s@service.localhost", (int)auth->project_id.len, auth->project_id.ptr);
+    else
+        cw_buf_append_str(&msg, "User");
+    cw_buf_printf(&msg, " (role: %s) missing scopes ([", role);
+    for (const char *p = ctx->route->scope; *p != '\0';) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+        cw_buf_printf(&msg, "%s\"%.*s\"", p == ctx->route->scope ? "" : ",", (int)len, p);
+        p += len + (comma != NULL);
+    }
+    cw_buf_append_str(&msg, "])");
+    cw_res_error(ctx->res, CW_ERR_GENERAL_UNAUTHORIZED_SCOPE, "%s", msg.ptr);
+    cw_buf_free(&msg);
 }
 
 /* Resolves the project and the API key. Returns 0, or -1 with the error written. */
@@ -223,7 +248,7 @@ static void dispatch(cw_ctx_t *ctx)
     }
     if (authenticate(ctx, auth) < 0)
         goto out;
-    if (ctx->route->scope != NULL && !has_scope(auth, ctx->route->scope)) {
+    if (ctx->route->scope != NULL && !has_any_scope(auth, ctx->route->scope)) {
         scope_error(ctx, auth);
         goto out;
     }
