@@ -25,6 +25,7 @@ const cw_opt_t cw_config_opts[] = {
     {"antivirus", "_APP_STORAGE_ANTIVIRUS", CW_OPT_STR, OFF(antivirus), "disabled", "enabled or disabled"},
     {"clamd-host", "_APP_STORAGE_ANTIVIRUS_HOST", CW_OPT_STR, OFF(clamd_host), "127.0.0.1", "clamd host"},
     {"clamd-port", "_APP_STORAGE_ANTIVIRUS_PORT", CW_OPT_INT, OFF(clamd_port), "3310", "clamd port"},
+    {"ntp-server", "CWRITE_NTP_SERVER", CW_OPT_STR, OFF(ntp_server), NULL, "SNTP server HOST[:PORT] for GET /v1/health/time (none: local time)"},
     {"shutdown-grace", "CWRITE_SHUTDOWN_GRACE", CW_OPT_INT, OFF(shutdown_grace), "10", "seconds to finish requests on SIGTERM"},
     {NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -27,6 +27,7 @@ typedef struct cw_config {
     char *antivirus;     /* "enabled" or "disabled" */
     char *clamd_host;
     int clamd_port;
+    char *ntp_server;    /* HOST[:PORT] asked by GET /v1/health/time; NULL or "" = none */
     int shutdown_grace;  /* seconds to finish in-flight requests */
 } cw_config_t;
 
