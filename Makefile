@@ -79,21 +79,48 @@ unit: $(UNIT_BIN)
 e2e: $(BIN)
 	cd tests/e2e && CWRITE_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 --test-reporter=spec .
 
-# libFuzzer targets, built with clang; `make test` replays each corpus once.
+# libFuzzer targets, built with clang into build/fuzz whatever SANITIZE says; `make test` replays
+# each corpus once. The sources go into an instrumented library once, and each target links
+# against it. clang warns about things gcc does not, so -Werror stays with the gcc builds.
+FUZZ_DIR := build/fuzz
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
-FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
-FUZZ_LIB_SRC := $(SRC)
-build/fuzz/%: fuzz/%.c $(FUZZ_LIB_SRC) $(GEN_SRC)
-	@mkdir -p build/fuzz
-	clang $(CFLAGS_BASE) -O1 -g -fsanitize=fuzzer,address,undefined -Ibuild/fuzz/gen -o $@ $< \
-	    $(FUZZ_LIB_SRC) $(GEN_SRC) $(LIBS)
+FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(FUZZ_DIR)/%)
+FUZZ_CFLAGS := $(filter-out -Werror -I$(BUILD)/gen,$(CFLAGS_BASE)) -I$(FUZZ_DIR)/gen -O1 -g \
+               -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_OBJ := $(SRC:%.c=$(FUZZ_DIR)/obj/%.o) $(FUZZ_DIR)/gen/locale_data.o
+FUZZ_LIB := $(FUZZ_DIR)/libcwrite.a
+
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC (fuzz) $<"
+	@clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_DIR)/gen/locale_data.c: $(BUILD)/tools/bin2c $(LOCALE_FILES)
+	@mkdir -p $(dir $@)
+	@$(BUILD)/tools/bin2c share/locale $(LOCALE_FILES) > $@.tmp && mv $@.tmp $@
+
+$(FUZZ_DIR)/gen/locale_data.o: $(FUZZ_DIR)/gen/locale_data.c
+	@clang $(FUZZ_CFLAGS) -Wno-missing-prototypes -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_OBJ)
+	@rm -f $@
+	@ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB)
+	@echo "  LD $@"
+	@clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) $(LIBS)
+
 fuzz: $(FUZZ_BIN)
 fuzz-replay: $(FUZZ_BIN)
-	@set -e; for f in $(FUZZ_BIN); do n=$${f#build/fuzz/fuzz_}; \
+	@set -e; for f in $(FUZZ_BIN); do n=$${f#$(FUZZ_DIR)/fuzz_}; \
 	    echo "== replay $$n corpus"; $$f -runs=0 fuzz/corpus/$$n >/dev/null 2>&1 || { $$f -runs=0 fuzz/corpus/$$n; exit 1; }; \
 	    echo "$$n: corpus replayed"; done
-fuzz-run: build/fuzz/fuzz_$(FUZZ)
-	build/fuzz/fuzz_$(FUZZ) -max_total_time=$(or $(TIME),60) fuzz/corpus/$(FUZZ)
+# New inputs go to build/fuzz/corpus/NAME, crashes to build/fuzz/; the kept corpus in fuzz/corpus
+# is curated by hand.
+fuzz-run: $(FUZZ_DIR)/fuzz_$(FUZZ)
+	@mkdir -p $(FUZZ_DIR)/corpus/$(FUZZ)
+	$(FUZZ_DIR)/fuzz_$(FUZZ) -max_total_time=$(or $(TIME),60) -artifact_prefix=$(FUZZ_DIR)/ \
+	    $(FUZZ_DIR)/corpus/$(FUZZ) fuzz/corpus/$(FUZZ)
 
 test: deps
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined unit e2e

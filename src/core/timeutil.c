@@ -23,17 +23,26 @@ int64_t cw_time_mono_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* The instants a four-digit year can show: 0000-01-01T00:00:00.000 to 9999-12-31T23:59:59.999. */
+#define MIN_ISO_MS (-62167219200000LL)
+#define MAX_ISO_MS (253402300799999LL)
+
 void cw_time_format(int64_t ms, char out[CW_TIME_ISO_LEN])
 {
+    /* Clamped so the year has four digits and gmtime_r cannot fail (and ms - 999 cannot
+     * overflow). */
+    if (ms < MIN_ISO_MS)
+        ms = MIN_ISO_MS;
+    if (ms > MAX_ISO_MS)
+        ms = MAX_ISO_MS;
     int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
     int millis = (int)(ms - secs * 1000);
     time_t t = (time_t)secs;
     struct tm tm;
     gmtime_r(&t, &tm);
     char tmp[64];
-    snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%03d+00:00",
-             (tm.tm_year + 1900) % 10000, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-             tm.tm_sec, millis);
+    snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%03d+00:00", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
     memcpy(out, tmp, CW_TIME_ISO_LEN - 1);
     out[CW_TIME_ISO_LEN - 1] = '\0';
 }

@@ -62,7 +62,8 @@ static int parse_int(cw_str_t s, int64_t *out)
     char *end;
     errno = 0;
     long long v = strtoll(tmp, &end, 10);
-    if (errno != 0 || *end != '\0')
+    /* end must reach len, not just a NUL: "5%00" is not the integer 5. */
+    if (errno != 0 || end != tmp + s.len)
         return -1;
     *out = v;
     return 0;

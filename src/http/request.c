@@ -57,6 +57,12 @@ static int has_content_type(cw_str_t ct, const char *want)
     return ct.len == n || ct.ptr[n] == ';' || ct.ptr[n] == ' ';
 }
 
+/* JSON's whitespace. Not strchr(): it would find a NUL byte of the body in its own terminator. */
+static int is_json_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 cw_body_result_t cw_req_parse_params(cw_req_t *req, const char **bad)
 {
     req->params = json_object();
@@ -69,7 +75,7 @@ cw_body_result_t cw_req_parse_params(cw_req_t *req, const char **bad)
     if (has_content_type(ct, "application/json") || ct.len == 0) {
         /* Whitespace alone is no body at all, as PHP's json_decode of "" would leave it. */
         size_t i = 0;
-        while (i < req->body.len && strchr(" \t\r\n", req->body.ptr[i]) != NULL)
+        while (i < req->body.len && is_json_space(req->body.ptr[i]))
             i++;
         if (i == req->body.len)
             return CW_BODY_OK;
