@@ -23,7 +23,7 @@ void cw_buf_append(cw_buf_t *b, const void *p, size_t n);
 void cw_buf_append_str(cw_buf_t *b, const char *s);
 void cw_buf_append_char(cw_buf_t *b, char c);
 void cw_buf_printf(cw_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void cw_buf_vprintf(cw_buf_t *b, const char *fmt, va_list ap);
+void cw_buf_vprintf(cw_buf_t *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void cw_buf_reset(cw_buf_t *b);
 void cw_buf_free(cw_buf_t *b);
 /* Hands the bytes to the caller (free() them) and leaves the buffer empty. */

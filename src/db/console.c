@@ -26,8 +26,8 @@ enum {
 
 static const char *const statements[ST__COUNT] = {
     [ST_PROJECT_GET] = "SELECT id, name, created_at, updated_at FROM projects WHERE id = ?1",
-    [ST_KEY_FIND] = "SELECT id, project_id, name, scopes, expire, created_at, updated_at, "
-                    "accessed_at FROM keys WHERE secret_hash = ?1 AND project_id = ?2",
+    [ST_KEY_FIND] = ("SELECT id, project_id, name, scopes, expire, created_at, updated_at, "
+                     "accessed_at FROM keys WHERE secret_hash = ?1 AND project_id = ?2"),
     [ST_KEY_TOUCH] = "UPDATE keys SET accessed_at = ?1 WHERE id = ?2",
 };
 
