@@ -69,15 +69,18 @@ test('a full worker queue answers 503 at once instead of growing', async () => {
         const started = Date.now();
         const results = await Promise.all(Array.from({ length: 5 }, () => slowRequest(server)));
         const busy = results.filter((r) => r.status === 503);
-        assert.equal(busy.length, 3, JSON.stringify(results.map((r) => r.status)));
+        const taken = results.filter((r) => r.status === 500); // the SNTP check timed out
+        // One runs, one waits; the rest are refused. How many exactly depends on when the worker
+        // picks up the first job, so the test only bounds it.
+        assert.ok(busy.length >= 2 && busy.length <= 3, JSON.stringify(results.map((r) => r.status)));
+        assert.equal(busy.length + taken.length, 5);
         for (const r of busy) {
             const e = JSON.parse(r.body);
             assert.equal(e.code, 503);
             assert.equal(r.headers['retry-after'], '1');
         }
-        // The two that were taken waited for the SNTP timeout, one after the other.
-        assert.equal(results.filter((r) => r.status === 500).length, 2);
-        assert.ok(Date.now() - started >= 5000);
+        // The ones taken waited for the SNTP timeout (3 s) one after the other.
+        assert.ok(Date.now() - started >= 3000 * taken.length - 200);
     } finally {
         hole.close();
         await server.stop();
