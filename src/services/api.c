@@ -15,11 +15,20 @@
 /* Hosts allowed as browser origins before any platform is registered: the local console. */
 #define DEFAULT_ORIGIN_HOSTS "localhost, 127.0.0.1"
 
+/* What all threads share: the configuration, and the hub that pools their document writes into
+ * group commits (it locks itself). Made by cw_api_init, freed by cw_api_destroy. */
+typedef struct api_shared {
+    const cw_config_t *cfg;
+    cw_db_hub_t *db_hub;
+} api_shared_t;
+
 static void *thread_init(void *data, int index)
 {
-    const cw_config_t *cfg = data;
+    const api_shared_t *shared = data;
+    const cw_config_t *cfg = shared->cfg;
     cw_thread_t *t = cw_calloc(1, sizeof(*t));
     t->cfg = cfg;
+    t->db_hub = shared->db_hub;
     t->index = index;
     if (cw_console_open(cfg->data_dir, &t->console) != CW_OK)
         cw_log(CW_LOG_ERROR, "msg=\"thread cannot open the console store\" thread=%d", index);
@@ -31,8 +40,49 @@ static void thread_dispose(void *p)
     cw_thread_t *t = p;
     if (t == NULL)
         return;
+    for (size_t i = 0; i < CW_THREAD_DBS; i++) {
+        if (t->dbs[i].db != NULL)
+            cw_db_close(t->dbs[i].db);
+    }
     cw_console_close(t->console);
     free(t);
+}
+
+int cw_thread_db(cw_thread_t *t, cw_str_t project_id, cw_db_t **out, cw_db_error_t *err)
+{
+    cw_thread_db_t *slot = &t->dbs[0];
+    char id[CW_ID_MAX_LEN + 1];
+    if (project_id.len == 0 || project_id.len > CW_ID_MAX_LEN) {
+        err->type = CW_ERR_PROJECT_NOT_FOUND;
+        snprintf(err->message, sizeof(err->message),
+                 "Project with the requested ID could not be found.");
+        return -1;
+    }
+    memcpy(id, project_id.ptr, project_id.len);
+    id[project_id.len] = '\0';
+    for (size_t i = 0; i < CW_THREAD_DBS; i++) {
+        if (t->dbs[i].db != NULL && strcmp(t->dbs[i].project_id, id) == 0) {
+            t->dbs[i].last_use = ++t->db_uses;
+            *out = t->dbs[i].db;
+            return 0;
+        }
+        if (t->dbs[i].db == NULL || (slot->db != NULL && t->dbs[i].last_use < slot->last_use))
+            slot = &t->dbs[i];
+    }
+    if (slot->db != NULL) {
+        cw_db_close(slot->db);
+        slot->db = NULL;
+        slot->project_id[0] = '\0';
+    }
+    if (cw_db_open(t->cfg->data_dir, id, &slot->db, err) != 0) {
+        slot->db = NULL;
+        return -1;
+    }
+    cw_db_hub_join(slot->db, t->db_hub);
+    memcpy(slot->project_id, id, project_id.len + 1);
+    slot->last_use = ++t->db_uses;
+    *out = slot->db;
+    return 0;
 }
 
 static bool origin_allowed(const cw_config_t *cfg, cw_str_t origin)
@@ -286,17 +336,27 @@ void cw_api_init(cw_app_t *app, const cw_config_t *cfg)
     cw_router_add(r, cw_general_routes, cw_general_routes_count);
     cw_router_add(r, cw_health_routes, cw_health_routes_count);
     cw_router_add(r, cw_locale_routes, cw_locale_routes_count);
+    cw_router_add(r, cw_databases_routes, cw_databases_routes_count);
+    cw_router_add(r, cw_tablesdb_routes, cw_tablesdb_routes_count);
     memset(app, 0, sizeof(*app));
     app->router = r;
     app->thread_init = thread_init;
     app->thread_dispose = thread_dispose;
     app->dispatch = dispatch;
     app->log_project = log_project;
-    app->data = (void *)cfg;
+    api_shared_t *shared = cw_calloc(1, sizeof(*shared));
+    shared->cfg = cfg;
+    shared->db_hub = cw_db_hub_new();
+    app->data = shared;
 }
 
 void cw_api_destroy(cw_app_t *app)
 {
+    api_shared_t *shared = app->data;
     cw_router_free((cw_router_t *)app->router);
     app->router = NULL;
+    /* The server has stopped and every thread closed its stores: the hub may go. */
+    cw_db_hub_free(shared->db_hub);
+    free(shared);
+    app->data = NULL;
 }

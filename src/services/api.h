@@ -8,15 +8,30 @@
 #define CW_SERVICES_API_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "core/config.h"
+#include "core/id.h"
 #include "db/console.h"
+#include "db/database.h"
 #include "http/server.h"
+
+/* Project stores a thread keeps open between requests; the least recently used is closed first. */
+#define CW_THREAD_DBS 4
+
+typedef struct cw_thread_db {
+    char project_id[CW_ID_MAX_LEN + 1];
+    cw_db_t *db; /* NULL: a free slot */
+    uint64_t last_use;
+} cw_thread_db_t;
 
 typedef struct cw_thread {
     const cw_config_t *cfg;
     cw_console_t *console;
     int index;
+    cw_thread_db_t dbs[CW_THREAD_DBS];
+    uint64_t db_uses;
+    cw_db_hub_t *db_hub; /* shared by all threads; every store opened joins it */
 } cw_thread_t;
 
 typedef enum cw_role { CW_ROLE_GUESTS, CW_ROLE_USERS, CW_ROLE_KEYS } cw_role_t;
@@ -37,6 +52,11 @@ typedef struct cw_auth {
 /* Fills app with the router of every service and the callbacks; cfg must outlive it. */
 void cw_api_init(cw_app_t *app, const cw_config_t *cfg);
 void cw_api_destroy(cw_app_t *app);
+
+/* The store of a project for this thread, opened on first use and kept for later requests. It
+ * belongs to the thread: use it within the request, never keep it. Returns 0, or -1 with err
+ * filled. */
+int cw_thread_db(cw_thread_t *t, cw_str_t project_id, cw_db_t **out, cw_db_error_t *err);
 
 static inline cw_thread_t *cw_ctx_thread(cw_ctx_t *ctx)
 {

@@ -12,5 +12,9 @@ extern const cw_route_t cw_locale_routes[];
 extern const size_t cw_locale_routes_count;
 extern const cw_route_t cw_general_routes[];
 extern const size_t cw_general_routes_count;
+extern const cw_route_t cw_databases_routes[];
+extern const size_t cw_databases_routes_count;
+extern const cw_route_t cw_tablesdb_routes[];
+extern const size_t cw_tablesdb_routes_count;
 
 #endif
