@@ -49,6 +49,10 @@ struct loop {
     void *thread;
     size_t inflight; /* jobs on the pool; loop thread only */
     int ready;       /* 1 once listening, -1 when the loop failed to start */
+    /* The last content type this loop looked up in h2o's mime map, and the answer. */
+    char mime_type[64];
+    size_t mime_type_len;
+    h2o_mime_attributes_t *mime_attr;
 };
 
 /* A request's trip through the pool. The loop thread owns `req`; a worker only touches creq,
@@ -131,6 +135,23 @@ static void on_ref_dispose(void *p)
     }
 }
 
+/* inet_ntop(AF_INET) as glibc writes it, without the sprintf it costs per request (7% of a
+ * small request's instructions under callgrind). out holds at least 16 bytes. */
+static void format_ipv4(const struct in_addr *addr, char *out)
+{
+    const unsigned char *b = (const unsigned char *)&addr->s_addr;
+    char *p = out;
+    for (int i = 0; i < 4; i++) {
+        unsigned v = b[i];
+        if (v >= 100)
+            *p++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *p++ = (char)('0' + v / 10 % 10);
+        *p++ = (char)('0' + v % 10);
+        *p++ = i < 3 ? '.' : '\0';
+    }
+}
+
 /* Copies what the handler needs out of h2o's request, so the copy can outlive it. */
 static void copy_request(job_t *job, h2o_req_t *req)
 {
@@ -155,7 +176,7 @@ static void copy_request(job_t *job, h2o_req_t *req)
     socklen_t sl = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
     char ip[INET6_ADDRSTRLEN] = "";
     if (sl != 0 && ss.ss_family == AF_INET)
-        inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, ip, sizeof(ip));
+        format_ipv4(&((struct sockaddr_in *)&ss)->sin_addr, ip);
     else if (sl != 0 && ss.ss_family == AF_INET6)
         inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, ip, sizeof(ip));
     c->ip = cw_arena_str_dup(a, cw_str(ip));
@@ -182,6 +203,24 @@ static void access_log(loop_t *lp, job_t *job, size_t bytes)
     }
 }
 
+/* h2o_start_response looks the content type up in the mime map (a hash of the type, then of the
+ * type without its parameters) for every response, to decide on compression. Nearly all our
+ * responses have the same JSON type, so each loop remembers the last answer; the map is
+ * configuration and does not change while we run. */
+static void set_mime_attr(loop_t *lp, h2o_req_t *req, const char *type, size_t len)
+{
+    if (len == lp->mime_type_len && len != 0 && memcmp(type, lp->mime_type, len) == 0) {
+        req->res.mime_attr = lp->mime_attr;
+        return;
+    }
+    h2o_req_fill_mime_attributes(req);
+    if (len < sizeof(lp->mime_type)) {
+        memcpy(lp->mime_type, type, len);
+        lp->mime_type_len = len;
+        lp->mime_attr = req->res.mime_attr;
+    }
+}
+
 static void send_response(loop_t *lp, job_t *job)
 {
     static h2o_generator_t generator = {NULL, NULL};
@@ -191,9 +230,14 @@ static void send_response(loop_t *lp, job_t *job)
 
     req->res.status = res->status;
     req->res.reason = status_reason(res->status);
-    if (res->content_type != NULL)
+    /* One allocation for all the headers instead of the vector doubling as they come. */
+    h2o_vector_reserve(&req->pool, &req->res.headers, req->res.headers.size + res->nheaders + 1);
+    if (res->content_type != NULL) {
+        size_t type_len = strlen(res->content_type);
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
-                       res->content_type, strlen(res->content_type));
+                       res->content_type, type_len);
+        set_mime_attr(lp, req, res->content_type, type_len);
+    }
     for (size_t i = 0; i < res->nheaders; i++) {
         cw_str_t v = res->header_values[i];
         char *vcopy = h2o_mem_alloc_pool(&req->pool, v.len + 1);
