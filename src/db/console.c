@@ -7,7 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/alloc.h"
 #include "core/id.h"
@@ -31,9 +35,23 @@ static const char *const statements[ST__COUNT] = {
     [ST_KEY_TOUCH] = "UPDATE keys SET accessed_at = ?1 WHERE id = ?2",
 };
 
+#define CACHE_MAX 256
+
+typedef struct cached_key {
+    char *secret; /* the client's bytes, compared in full */
+    size_t secret_len;
+    cw_key_t key;
+} cached_key_t;
+
 struct cw_console {
     sqlite3 *db;
     sqlite3_stmt *st[ST__COUNT];
+    _Atomic uint64_t *gen; /* shared generation counter (mapped file), NULL if unavailable */
+    uint64_t seen_gen;
+    cw_project_t *projects[CACHE_MAX];
+    size_t nprojects;
+    cached_key_t *keys[CACHE_MAX];
+    size_t nkeys;
 };
 
 static const char schema[] =
@@ -46,6 +64,36 @@ static const char schema[] =
     " expire INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,"
     " updated_at INTEGER NOT NULL, accessed_at INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX IF NOT EXISTS keys_project ON keys(project_id, created_at);";
+
+/* Maps <data>/console.gen, creating it on first use. Without it (an odd file system), the cache
+ * is simply never used. */
+static void map_generation(cw_console_t *c, const char *data_dir)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/console.gen", data_dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0)
+        return;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && st.st_size < (off_t)sizeof(uint64_t) &&
+        ftruncate(fd, sizeof(uint64_t)) != 0) {
+        close(fd);
+        return;
+    }
+    void *p = mmap(NULL, sizeof(uint64_t), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (p != MAP_FAILED) {
+        c->gen = p;
+        c->seen_gen = atomic_load(c->gen);
+    }
+}
+
+/* After a committed change: every connection, in any process, drops its cache. */
+static void bump_generation(cw_console_t *c)
+{
+    if (c->gen != NULL)
+        atomic_fetch_add(c->gen, 1);
+}
 
 static int fail(cw_console_t *c, const char *what)
 {
@@ -88,14 +136,32 @@ int cw_console_open(const char *data_dir, cw_console_t **out)
             return rc;
         }
     }
+    map_generation(c, data_dir);
     *out = c;
     return CW_OK;
+}
+
+static void cache_clear(cw_console_t *c)
+{
+    for (size_t i = 0; i < c->nprojects; i++) {
+        cw_project_clear(c->projects[i]);
+        free(c->projects[i]);
+    }
+    for (size_t i = 0; i < c->nkeys; i++) {
+        cw_key_clear(&c->keys[i]->key);
+        free(c->keys[i]->secret);
+        free(c->keys[i]);
+    }
+    c->nprojects = c->nkeys = 0;
 }
 
 void cw_console_close(cw_console_t *c)
 {
     if (c == NULL)
         return;
+    cache_clear(c);
+    if (c->gen != NULL)
+        munmap((void *)c->gen, sizeof(uint64_t));
     for (int i = 0; i < ST__COUNT; i++)
         sqlite3_finalize(c->st[i]);
     sqlite3_close(c->db);
@@ -152,8 +218,10 @@ int cw_console_project_create(cw_console_t *c, const char *id, const char *name)
     sqlite3_bind_int64(st, 3, now);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (rc == SQLITE_DONE)
+    if (rc == SQLITE_DONE) {
+        bump_generation(c);
         return CW_OK;
+    }
     if (rc == SQLITE_CONSTRAINT)
         return CW_EEXIST;
     return fail(c, "project_create");
@@ -169,7 +237,10 @@ int cw_console_project_delete(cw_console_t *c, const char *id)
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return fail(c, "project_delete");
-    return sqlite3_changes(c->db) > 0 ? CW_OK : CW_ENOTFOUND;
+    if (sqlite3_changes(c->db) == 0)
+        return CW_ENOTFOUND;
+    bump_generation(c);
+    return CW_OK;
 }
 
 int cw_console_project_each(cw_console_t *c, int (*cb)(const cw_project_t *p, void *arg), void *arg)
@@ -289,6 +360,7 @@ int cw_console_key_create(cw_console_t *c, const char *project_id, const char *n
         rc = fail(c, "key_create");
         goto out;
     }
+    bump_generation(c);
     if (key_out != NULL) {
         memset(key_out, 0, sizeof(*key_out));
         snprintf(key_out->id, sizeof(key_out->id), "%s", id);
@@ -327,11 +399,12 @@ int cw_console_key_find(cw_console_t *c, cw_str_t project_id, cw_str_t secret, c
     return rc == SQLITE_DONE ? CW_ENOTFOUND : fail(c, "key_find");
 }
 
-int cw_console_key_touch(cw_console_t *c, const cw_key_t *key)
+int cw_console_key_touch(cw_console_t *c, cw_key_t *key)
 {
     int64_t now = cw_time_now_ms();
     if (now - key->accessed_at < KEY_TOUCH_INTERVAL_MS)
         return CW_OK;
+    key->accessed_at = now; /* the cached copy too, so the next request does not write again */
     sqlite3_stmt *st = c->st[ST_KEY_TOUCH];
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_text(st, 2, key->id, -1, SQLITE_STATIC);
@@ -353,7 +426,10 @@ int cw_console_key_delete(cw_console_t *c, const char *project_id, const char *k
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return fail(c, "key_delete");
-    return sqlite3_changes(c->db) > 0 ? CW_OK : CW_ENOTFOUND;
+    if (sqlite3_changes(c->db) == 0)
+        return CW_ENOTFOUND;
+    bump_generation(c);
+    return CW_OK;
 }
 
 int cw_console_key_each(cw_console_t *c, const char *project_id,
@@ -377,4 +453,57 @@ int cw_console_key_each(cw_console_t *c, const char *project_id,
     }
     sqlite3_finalize(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? CW_OK : fail(c, "key_each");
+}
+
+void cw_console_refresh(cw_console_t *c)
+{
+    uint64_t now = c->gen != NULL ? atomic_load(c->gen) : c->seen_gen + 1;
+    if (now != c->seen_gen || c->nprojects >= CACHE_MAX - 1 || c->nkeys >= CACHE_MAX - 1) {
+        cache_clear(c);
+        c->seen_gen = now;
+    }
+}
+
+int cw_console_project_find(cw_console_t *c, cw_str_t id, const cw_project_t **out)
+{
+    for (size_t i = 0; i < c->nprojects; i++) {
+        if (cw_str_eq_cstr(id, c->projects[i]->id)) {
+            *out = c->projects[i];
+            return CW_OK;
+        }
+    }
+    /* cw_console_refresh leaves room for at least one more entry of each kind, which is all
+     * one request adds, so nothing borrowed is freed before the next refresh. */
+    cw_project_t *p = cw_calloc(1, sizeof(*p));
+    int rc = cw_console_project_get(c, id, p);
+    if (rc != CW_OK) {
+        free(p);
+        return rc;
+    }
+    c->projects[c->nprojects++] = p;
+    *out = p;
+    return CW_OK;
+}
+
+int cw_console_key_lookup(cw_console_t *c, cw_str_t project_id, cw_str_t secret, const cw_key_t **out)
+{
+    for (size_t i = 0; i < c->nkeys; i++) {
+        cached_key_t *k = c->keys[i];
+        if (k->secret_len == secret.len && memcmp(k->secret, secret.ptr, secret.len) == 0 &&
+            cw_str_eq_cstr(project_id, k->key.project_id)) {
+            *out = &k->key;
+            return CW_OK;
+        }
+    }
+    cached_key_t *k = cw_calloc(1, sizeof(*k));
+    int rc = cw_console_key_find(c, project_id, secret, &k->key);
+    if (rc != CW_OK) {
+        free(k);
+        return rc;
+    }
+    k->secret = cw_strndup(secret.ptr, secret.len);
+    k->secret_len = secret.len;
+    c->keys[c->nkeys++] = k;
+    *out = &k->key;
+    return CW_OK;
 }

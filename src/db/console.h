@@ -1,8 +1,13 @@
 /*
  * The console store: projects and their API keys, in SQLite (WAL) at <data>/console.db, shared by
- * the server and the `cwrite projects|keys` commands (a change made by one is seen by the other's
- * next query). A cw_console_t is one connection: open one per thread and use it on that thread
- * only. Strings in returned records are owned by the record; free them with the *_clear calls.
+ * the server and the `cwrite projects|keys` commands. A cw_console_t is one connection: open one
+ * per thread and use it on that thread only. Strings in returned records are owned by the record;
+ * free them with the *_clear calls.
+ *
+ * Reads for requests go through a per-connection cache (cw_console_project_find,
+ * cw_console_key_lookup). Every change bumps a generation counter in <data>/console.gen, a small
+ * file all processes map; cw_console_refresh drops the cache when the counter moved, so a project
+ * or key changed by the command is seen by the server's next request.
  */
 #ifndef CW_DB_CONSOLE_H
 #define CW_DB_CONSOLE_H
@@ -43,6 +48,13 @@ void cw_console_close(cw_console_t *c);
 int cw_console_ping(cw_console_t *c);
 
 int cw_console_project_get(cw_console_t *c, cw_str_t id, cw_project_t *out);
+
+/* Drops the cache if the store changed since the last call. Call once per request, before the
+ * lookups: the records they return stay valid until the next refresh. */
+void cw_console_refresh(cw_console_t *c);
+/* Cached lookups; *out is borrowed from the cache (see cw_console_refresh). */
+int cw_console_project_find(cw_console_t *c, cw_str_t id, const cw_project_t **out);
+int cw_console_key_lookup(cw_console_t *c, cw_str_t project_id, cw_str_t secret, const cw_key_t **out);
 int cw_console_project_create(cw_console_t *c, const char *id, const char *name);
 /* Deletes a project and its keys; CW_ENOTFOUND when there is none. */
 int cw_console_project_delete(cw_console_t *c, const char *id);
@@ -62,7 +74,7 @@ int cw_console_key_delete(cw_console_t *c, const char *project_id, const char *k
 int cw_console_key_each(cw_console_t *c, const char *project_id,
                         int (*cb)(const cw_key_t *k, void *arg), void *arg);
 /* Records that a key was used now, at most once a day as Appwrite does. */
-int cw_console_key_touch(cw_console_t *c, const cw_key_t *key);
+int cw_console_key_touch(cw_console_t *c, cw_key_t *key);
 bool cw_key_has_scope(const cw_key_t *k, const char *scope);
 void cw_key_clear(cw_key_t *k);
 

@@ -120,7 +120,7 @@ static bool has_scope(cw_auth_t *auth, const char *scope, size_t len)
     one[len] = '\0';
     switch (auth->role) {
     case CW_ROLE_KEYS:
-        return cw_key_has_scope(&auth->key, one) || cw_scope_in(cw_scopes_key_implicit, one);
+        return cw_key_has_scope(auth->key, one) || cw_scope_in(cw_scopes_key_implicit, one);
     case CW_ROLE_USERS:
         return cw_scope_in(cw_scopes_users, one);
     default:
@@ -171,11 +171,12 @@ static int authenticate(cw_ctx_t *ctx, cw_auth_t *auth)
         cw_res_error(ctx->res, CW_ERR_GENERAL_SERVER_ERROR, NULL);
         return -1;
     }
+    cw_console_refresh(t->console);
     cw_str_t pid = requested_project(req);
     bool named = pid.len > 0;
     auth->project_id = named ? pid : CW_STR_LIT(CW_CONSOLE_PROJECT);
     if (!cw_str_eq_cstr(auth->project_id, CW_CONSOLE_PROJECT)) {
-        int rc = cw_console_project_get(t->console, auth->project_id, &auth->project);
+        int rc = cw_console_project_find(t->console, auth->project_id, &auth->project);
         if (rc == CW_ENOTFOUND) {
             cw_res_error(ctx->res, CW_ERR_PROJECT_NOT_FOUND,
                          "Project with the requested ID could not be found. Check the value of the "
@@ -214,7 +215,7 @@ static int authenticate(cw_ctx_t *ctx, cw_auth_t *auth)
                      "project ID.");
         return -1;
     }
-    int rc = auth->has_project ? cw_console_key_find(t->console, auth->project_id, key, &auth->key)
+    int rc = auth->has_project ? cw_console_key_lookup(t->console, auth->project_id, key, &auth->key)
                                : CW_ENOTFOUND;
     if (rc == CW_ENOTFOUND) {
         cw_res_error(ctx->res, CW_ERR_USER_UNAUTHORIZED,
@@ -227,12 +228,12 @@ static int authenticate(cw_ctx_t *ctx, cw_auth_t *auth)
     }
     auth->has_key = true;
     auth->role = CW_ROLE_KEYS;
-    if (auth->key.expire != 0 && auth->key.expire < cw_time_now_ms()) {
+    if (auth->key->expire != 0 && auth->key->expire < cw_time_now_ms()) {
         cw_res_error(ctx->res, CW_ERR_PROJECT_KEY_EXPIRED,
                      "The API key has expired. Create a new key for this project.");
         return -1;
     }
-    cw_console_key_touch(t->console, &auth->key);
+    cw_console_key_touch(t->console, (cw_key_t *)auth->key);
     return 0;
 }
 
@@ -316,10 +317,6 @@ out:
         cw_res_header(ctx->res, "expires", CW_STR_LIT("0"));
         cw_res_header(ctx->res, "pragma", CW_STR_LIT("no-cache"));
     }
-    if (auth->has_project)
-        cw_project_clear(&auth->project);
-    if (auth->has_key)
-        cw_key_clear(&auth->key);
 }
 
 static const char *log_project(cw_ctx_t *ctx)
@@ -327,7 +324,7 @@ static const char *log_project(cw_ctx_t *ctx)
     cw_auth_t *auth = cw_ctx_auth(ctx);
     if (auth == NULL || auth->project_id.len == 0)
         return NULL;
-    return auth->has_project ? auth->project.id : CW_CONSOLE_PROJECT;
+    return auth->has_project ? auth->project->id : CW_CONSOLE_PROJECT;
 }
 
 void cw_api_init(cw_app_t *app, const cw_config_t *cfg)

@@ -39,9 +39,9 @@ typedef enum cw_role { CW_ROLE_GUESTS, CW_ROLE_USERS, CW_ROLE_KEYS } cw_role_t;
 /* What the middleware resolved for a request (ctx->auth). */
 typedef struct cw_auth {
     cw_str_t project_id; /* "console" when the request named none */
-    cw_project_t project;
+    const cw_project_t *project; /* borrowed from the thread's console cache */
     bool has_project;
-    cw_key_t key;
+    const cw_key_t *key;
     bool has_key;
     cw_role_t role;
     cw_str_t locale; /* X-Appwrite-Locale or the locale parameter, may be empty */
