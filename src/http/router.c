@@ -11,12 +11,21 @@
 typedef struct compiled {
     const cw_route_t *route;
     size_t nseg;
+    uint32_t service; /* hash of the second segment ("/v1/<service>/…"), 0 for a parameter */
     cw_str_t seg[MAX_SEGMENTS]; /* a parameter segment keeps its braces */
 } compiled_t;
 
-struct cw_router {
+/* Routes are grouped by segment count, and within a group most are told apart by an integer
+ * compare of the service segment's hash, so a match costs few string compares however many
+ * services there are. */
+typedef struct bucket {
     compiled_t *items;
     size_t n, cap;
+} bucket_t;
+
+struct cw_router {
+    bucket_t buckets[MAX_SEGMENTS + 1];
+    size_t count;
 };
 
 static size_t split(cw_str_t path, cw_str_t *out, size_t max)
@@ -42,6 +51,14 @@ static int is_param(cw_str_t s)
     return s.len >= 2 && s.ptr[0] == '{' && s.ptr[s.len - 1] == '}';
 }
 
+static uint32_t hash_segment(cw_str_t s)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < s.len; i++)
+        h = (h ^ (unsigned char)s.ptr[i]) * 16777619u;
+    return h | 1; /* never 0, which stands for "any" */
+}
+
 cw_router_t *cw_router_new(void)
 {
     return cw_calloc(1, sizeof(cw_router_t));
@@ -51,26 +68,32 @@ void cw_router_free(cw_router_t *r)
 {
     if (r == NULL)
         return;
-    free(r->items);
+    for (size_t i = 0; i <= MAX_SEGMENTS; i++)
+        free(r->buckets[i].items);
     free(r);
 }
 
 void cw_router_add(cw_router_t *r, const cw_route_t *routes, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (r->n == r->cap) {
-            r->cap = r->cap ? r->cap * 2 : 64;
-            r->items = cw_realloc(r->items, r->cap * sizeof(compiled_t));
+        compiled_t c = {.route = &routes[i]};
+        c.nseg = split(cw_str(routes[i].path), c.seg, MAX_SEGMENTS);
+        r->count++;
+        if (c.nseg > MAX_SEGMENTS)
+            continue; /* too deep to match anything */
+        c.service = c.nseg > 1 && !is_param(c.seg[1]) ? hash_segment(c.seg[1]) : 0;
+        bucket_t *b = &r->buckets[c.nseg];
+        if (b->n == b->cap) {
+            b->cap = b->cap ? b->cap * 2 : 16;
+            b->items = cw_realloc(b->items, b->cap * sizeof(compiled_t));
         }
-        compiled_t *c = &r->items[r->n++];
-        c->route = &routes[i];
-        c->nseg = split(cw_str(routes[i].path), c->seg, MAX_SEGMENTS);
+        b->items[b->n++] = c;
     }
 }
 
 size_t cw_router_count(const cw_router_t *r)
 {
-    return r->n;
+    return r->count;
 }
 
 const cw_route_t *cw_router_match(const cw_router_t *r, cw_str_t method, cw_str_t path, cw_req_t *req)
@@ -81,9 +104,11 @@ const cw_route_t *cw_router_match(const cw_router_t *r, cw_str_t method, cw_str_
         return NULL;
     const compiled_t *best = NULL;
     uint32_t best_score = 0;
-    for (size_t i = 0; i < r->n; i++) {
-        const compiled_t *c = &r->items[i];
-        if (c->nseg != nseg || !cw_str_eq_cstr(method, c->route->method))
+    const bucket_t *b = &r->buckets[nseg];
+    uint32_t service = nseg > 1 ? hash_segment(seg[1]) : 0;
+    for (size_t i = 0; i < b->n; i++) {
+        const compiled_t *c = &b->items[i];
+        if ((c->service != 0 && c->service != service) || !cw_str_eq_cstr(method, c->route->method))
             continue;
         /* Score: one bit per static segment, leftmost most significant, so the most specific
          * route wins. */
