@@ -6,7 +6,7 @@
 #   make fuzz       build the libFuzzer targets (clang); FUZZ=name TIME=60 make fuzz-run
 #   make format     clang-format the sources
 
-PKGS := libh2o-evloop jansson sqlite3 openssl libargon2 libcurl libmaxminddb zlib
+PKGS := libh2o-evloop jansson sqlite3 spatialite openssl libargon2 libxcrypt libcurl libmaxminddb zlib
 CC ?= cc
 SANITIZE ?=
 MODE := $(if $(SANITIZE),san,release)
@@ -126,9 +126,17 @@ test: deps
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined unit e2e
 	@$(MAKE) --no-print-directory fuzz-replay
 
+# The database benchmark's ceiling: the same operations straight on SQLite (bench/db.sh).
+CEILING := $(BUILD)/bench/sqlite_ceiling
+
+$(CEILING): bench/sqlite_ceiling.c
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"
+	@$(CC) $(CFLAGS) -o $@ $< -lsqlite3 -lpthread
+
 bench: deps
-	@$(MAKE) --no-print-directory $(BIN)
-	bash bench/run.sh $(BIN)
+	@$(MAKE) --no-print-directory $(BIN) $(CEILING)
+	bash bench/run.sh $(BIN) $(CEILING)
 
 format:
 	clang-format -i $$(find src tests/unit fuzz tools -name '*.[ch]')

@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
     build-essential pkg-config clang libclang-rt-14-dev
     libh2o-evloop-dev libwslay-dev libuv1-dev libjansson-dev libsqlite3-dev libssl-dev
-    libargon2-dev libcurl4-openssl-dev libmaxminddb-dev zlib1g-dev libcmocka-dev
+    libargon2-dev libcrypt-dev libcurl4-openssl-dev libmaxminddb-dev zlib1g-dev libcmocka-dev
+    libspatialite-dev
     wrk nginx-light curl procps openssl
 )
 # Node.js brings npm with it on some repositories and conflicts with Debian's npm package there.
