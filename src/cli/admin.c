@@ -11,6 +11,7 @@
 #include "core/status.h"
 #include "core/timeutil.h"
 #include "db/console.h"
+#include "db/database.h"
 
 typedef struct flags {
     const char *data, *id, *name, *project, *scopes, *expire;
@@ -153,6 +154,8 @@ int cw_cli_projects(int argc, char **argv)
         int r = cw_console_project_delete(c, f.positional);
         if (r == CW_ENOTFOUND)
             fprintf(stderr, "cwrite: no project with ID '%s'\n", f.positional);
+        if (r == CW_OK && cw_db_remove(f.data, f.positional) != CW_OK)
+            fprintf(stderr, "cwrite: project deleted, but its database files could not all be removed\n");
         rc = r == CW_OK ? 0 : 1;
     } else {
         fprintf(stderr, "cwrite: unknown projects command '%s'\n", cmd);

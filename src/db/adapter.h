@@ -79,7 +79,8 @@ typedef struct cw_dba_ops {
     /* DDL, inside the caller's transaction. c->table names the storage. */
     int (*collection_create)(cw_dba_t *a, const cw_collection_t *c, cw_db_error_t *err);
     int (*collection_drop)(cw_dba_t *a, const cw_collection_t *c, cw_db_error_t *err);
-    /* Adds a column for attr (c does not hold it yet) and fills existing rows with its default. */
+    /* Adds a column for attr (c does not hold it yet) and fills existing rows with its default.
+     * A relationship side without a column (cw_attr_has_column) adds nothing. */
     int (*attribute_add)(cw_dba_t *a, const cw_collection_t *c, const cw_attr_t *attr,
                          cw_db_error_t *err);
     int (*attribute_drop)(cw_dba_t *a, const cw_collection_t *c, const char *key,
@@ -121,6 +122,8 @@ struct cw_dba {
 };
 
 /* The SQLite adapter: one file <data_dir>/projects/<project_id>.db (created on first use). */
+/* Deletes a project's store files (the project is gone; open connections keep the old inode). */
+int cw_dba_sqlite_remove(const char *data_dir, const char *project_id);
 int cw_dba_sqlite_open(const char *data_dir, const char *project_id, cw_dba_t **out,
                        cw_db_error_t *err);
 

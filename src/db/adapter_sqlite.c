@@ -6,17 +6,24 @@
  *   _uid TEXT (unique index)                $id
  *   _createdAt, _updatedAt TEXT             normalised ISO dates, so text order is time order
  *   _permissions TEXT                       the JSON array of permission strings
- *   "<key>" ...                             one column per attribute; arrays as JSON text
+ *   "<key>" ...                             one column per attribute; arrays as JSON text,
+ *                                           points, lines, polygons as SpatiaLite BLOBs, a
+ *                                           relationship as the related document's ID (only
+ *                                           on the sides that store one)
  *
  * with a side table <table>_perms (_document, _type, _permission) indexed on (type, role,
- * document) so listings filter by permission in SQL, and one contentless FTS5 table per fulltext
- * index kept in sync by triggers. Values reach SQL only as bound parameters; identifiers are
- * attribute keys ([A-Za-z0-9._-], checked above) and always quoted. Statements are prepared once
- * per connection and cached by their text.
+ * document) so listings filter by permission in SQL, one contentless FTS5 table per fulltext
+ * index and one R*Tree of bounding boxes per spatial index, each kept in sync by triggers.
+ * Values reach SQL only as bound parameters; identifiers are attribute keys ([A-Za-z0-9._-],
+ * checked above) and always quoted. Statements are prepared once per connection and cached by
+ * their text.
  */
 #include <errno.h>
+#include <unistd.h>
+#include <math.h>
 #include <regex.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +37,7 @@
 #include "core/status.h"
 #include "core/timeutil.h"
 #include "db/adapter.h"
+#include "db/spatial.h"
 
 #define STMT_SLOTS 512
 #define BUSY_TIMEOUT_MS 5000
@@ -215,6 +223,11 @@ int cw_dba_sqlite_open(const char *data_dir, const char *project_id, cw_dba_t **
         goto fail;
     sqlite3_create_function(s->db, "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, fn_regexp,
                             NULL, NULL);
+    /* The geometry functions spatial queries and spatial indexes' triggers call. */
+    if (cw_spatial_sqlite_register(s->db) != SQLITE_OK) {
+        rc = sq_fail(s, err, "spatial_functions");
+        goto fail;
+    }
     *out = &s->base;
     return CW_OK;
 fail:
@@ -438,6 +451,10 @@ static const char *column_type(const cw_attr_t *a)
         return "INTEGER";
     case CW_ATTR_FLOAT:
         return "REAL";
+    case CW_ATTR_POINT:
+    case CW_ATTR_LINE:
+    case CW_ATTR_POLYGON:
+        return "BLOB"; /* SpatiaLite geometry */
     default:
         return "TEXT";
     }
@@ -445,7 +462,7 @@ static const char *column_type(const cw_attr_t *a)
 
 /* Binding ----------------------------------------------------------------------------------- */
 
-typedef enum { B_NULL, B_INT, B_REAL, B_TEXT } bkind_t;
+typedef enum { B_NULL, B_INT, B_REAL, B_TEXT, B_BLOB } bkind_t;
 
 typedef struct bval {
     bkind_t kind;
@@ -492,6 +509,9 @@ static int binds_apply(sqlite3_stmt *st, const binds_t *b)
             break;
         case B_TEXT:
             rc = sqlite3_bind_text(st, (int)i + 1, v->s, (int)v->len, SQLITE_STATIC);
+            break;
+        case B_BLOB:
+            rc = sqlite3_bind_blob(st, (int)i + 1, v->s, (int)v->len, SQLITE_STATIC);
             break;
         default:
             rc = sqlite3_bind_null(st, (int)i + 1);
@@ -597,11 +617,30 @@ static int bind_int(binds_t *b, int64_t i)
     return bind_push(b, (bval_t){.kind = B_INT, .i = i});
 }
 
-/* A stored attribute value as a bound value: arrays as JSON text, booleans as 0/1. */
+/* A geometry as a SpatiaLite BLOB kept in the binds' arena; NULL when it is not one. */
+static bval_t geo_bval(binds_t *b, cw_geo_type_t t, const json_t *v)
+{
+    unsigned char *blob = NULL;
+    size_t len = 0;
+    if (cw_spatial_blob(t, v, &blob, &len) != 0) {
+        cw_log(CW_LOG_ERROR, "db=sqlite msg=\"geometry not in its stored form\" type=%s",
+               cw_spatial_type_name(t));
+        return (bval_t){.kind = B_NULL};
+    }
+    char *copy = cw_arena_alloc(&b->arena, len);
+    memcpy(copy, blob, len);
+    free(blob);
+    return (bval_t){.kind = B_BLOB, .s = copy, .len = len};
+}
+
+/* A stored attribute value as a bound value: arrays as JSON text, booleans as 0/1, geometries
+ * as SpatiaLite BLOBs. */
 static bval_t stored_bval(binds_t *b, const cw_attr_t *a, const json_t *v)
 {
     if (v == NULL || json_is_null(v))
         return (bval_t){.kind = B_NULL};
+    if (cw_spatial_attr_type(a) != CW_GEO_NONE)
+        return geo_bval(b, cw_spatial_attr_type(a), v);
     if (a->array || json_is_array(v) || json_is_object(v)) {
         char *txt = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
         bval_t r = {.kind = B_TEXT};
@@ -642,6 +681,13 @@ static json_t *column_json(sqlite3_stmt *st, int col, const cw_attr_t *a)
         return json_real(sqlite3_column_double(st, col));
     case CW_ATTR_BOOLEAN:
         return json_boolean(sqlite3_column_int64(st, col) != 0);
+    case CW_ATTR_POINT:
+    case CW_ATTR_LINE:
+    case CW_ATTR_POLYGON: {
+        json_t *g =
+            cw_spatial_json(sqlite3_column_blob(st, col), (size_t)sqlite3_column_bytes(st, col));
+        return g != NULL ? g : json_null();
+    }
     default:
         return json_stringn((const char *)sqlite3_column_text(st, col),
                             (size_t)sqlite3_column_bytes(st, col));
@@ -684,7 +730,7 @@ static size_t select_cols(const cw_collection_t *c, const char *const *select, s
     size_t n = 0;
     for (size_t i = 0; i < c->nattrs; i++) {
         const cw_attr_t *a = &c->attrs[i];
-        if (a->type == CW_ATTR_RELATIONSHIP)
+        if (!cw_attr_has_column(a))
             continue;
         bool want = select == NULL;
         for (size_t k = 0; !want && k < nselect; k++)
@@ -742,11 +788,99 @@ static void fts_values(cw_buf_t *b, const cw_index_t *idx, const char *row)
     }
 }
 
+/* A spatial index is an R*Tree of the bounding boxes of its one geometry attribute, keyed by
+ * _id and kept by triggers; a spatial query narrows its scan with it before SpatiaLite tests the
+ * geometries themselves. */
+static void sp_name(cw_buf_t *b, const cw_collection_t *c, const cw_index_t *idx,
+                    const char *suffix)
+{
+    cw_buf_append_char(b, '"');
+    cw_buf_append_str(b, c->table);
+    cw_buf_append_str(b, "_sp_");
+    for (const char *p = idx->key; *p != '\0'; p++) {
+        if (*p == '"')
+            cw_buf_append_char(b, '"');
+        cw_buf_append_char(b, *p);
+    }
+    cw_buf_append_str(b, suffix);
+    cw_buf_append_char(b, '"');
+}
+
+/* INSERT INTO <rtree> SELECT <row>._id and the box of <row>.<attribute>, when it has one; row is
+ * "new" in a trigger, or NULL to read the whole table. */
+static void sp_fill(cw_buf_t *b, const cw_collection_t *c, const cw_index_t *idx, const char *row)
+{
+    static const int order[] = {0, 2, 1, 3}; /* R*Tree columns: min x, max x, min y, max y */
+    const char *pre = row != NULL ? row : "";
+    const char *dot = row != NULL ? "." : "";
+    cw_buf_append_str(b, "INSERT INTO ");
+    sp_name(b, c, idx, "");
+    cw_buf_printf(b, " SELECT %s%s_id", pre, dot);
+    for (size_t i = 0; i < 4; i++) {
+        cw_buf_printf(b, ", cw_geo_mbr(%s%s", pre, dot);
+        q_ident(b, idx->attrs[0]);
+        cw_buf_printf(b, ", %d)", order[i]);
+    }
+    if (row == NULL) {
+        cw_buf_append_str(b, " FROM ");
+        q_ident(b, c->table);
+    }
+    cw_buf_printf(b, " WHERE cw_geo_mbr(%s%s", pre, dot);
+    q_ident(b, idx->attrs[0]);
+    cw_buf_append_str(b, ", 0) IS NOT NULL;");
+}
+
+static int create_spatial_sql(sq_t *s, const cw_collection_t *c, const cw_index_t *idx,
+                              bool if_not_exists, cw_db_error_t *err)
+{
+    const char *ine = if_not_exists ? "IF NOT EXISTS " : "";
+    cw_buf_t b = CW_BUF_INIT;
+    if (idx->nattrs != 1)
+        return sq_fail(s, err, "spatial_index_attributes");
+    cw_buf_printf(&b, "CREATE VIRTUAL TABLE %s", ine);
+    sp_name(&b, c, idx, "");
+    cw_buf_append_str(&b, " USING rtree(id, minx, maxx, miny, maxy);");
+    cw_buf_printf(&b, "CREATE TRIGGER %s", ine);
+    sp_name(&b, c, idx, "_ai");
+    cw_buf_append_str(&b, " AFTER INSERT ON ");
+    q_ident(&b, c->table);
+    cw_buf_append_str(&b, " BEGIN ");
+    sp_fill(&b, c, idx, "new");
+    cw_buf_append_str(&b, " END;");
+    cw_buf_printf(&b, "CREATE TRIGGER %s", ine);
+    sp_name(&b, c, idx, "_ad");
+    cw_buf_append_str(&b, " AFTER DELETE ON ");
+    q_ident(&b, c->table);
+    cw_buf_append_str(&b, " BEGIN DELETE FROM ");
+    sp_name(&b, c, idx, "");
+    cw_buf_append_str(&b, " WHERE id = old._id; END;");
+    cw_buf_printf(&b, "CREATE TRIGGER %s", ine);
+    sp_name(&b, c, idx, "_au");
+    cw_buf_append_str(&b, " AFTER UPDATE OF ");
+    q_ident(&b, idx->attrs[0]);
+    cw_buf_append_str(&b, " ON ");
+    q_ident(&b, c->table);
+    cw_buf_append_str(&b, " BEGIN DELETE FROM ");
+    sp_name(&b, c, idx, "");
+    cw_buf_append_str(&b, " WHERE id = old._id; ");
+    sp_fill(&b, c, idx, "new");
+    cw_buf_append_str(&b, " END;");
+    if (!if_not_exists)
+        sp_fill(&b, c, idx, NULL); /* the rows already there */
+    int rc = exec_sql(s, b.ptr, err);
+    cw_buf_free(&b);
+    return rc;
+}
+
 static int create_index_sql(sq_t *s, const cw_collection_t *c, const cw_index_t *idx,
                             bool if_not_exists, cw_db_error_t *err)
 {
     cw_buf_t b = CW_BUF_INIT;
     int rc = CW_OK;
+    if (idx->type == CW_INDEX_SPATIAL) {
+        rc = create_spatial_sql(s, c, idx, if_not_exists, err);
+        goto out;
+    }
     if (idx->type == CW_INDEX_FULLTEXT) {
         /* A contentless FTS5 table with columns c0..cN, one per indexed attribute, filled and
          * kept current by triggers; queries name the column as c<i>. */
@@ -881,7 +1015,7 @@ static int sq_collection_create(cw_dba_t *a, const cw_collection_t *c, cw_db_err
                       " (_id INTEGER PRIMARY KEY AUTOINCREMENT, _uid TEXT NOT NULL,"
                       " _createdAt TEXT, _updatedAt TEXT, _permissions TEXT NOT NULL DEFAULT '[]'");
     for (size_t i = 0; i < c->nattrs; i++) {
-        if (c->attrs[i].type == CW_ATTR_RELATIONSHIP)
+        if (!cw_attr_has_column(&c->attrs[i]))
             continue;
         cw_buf_append_str(&b, ", ");
         q_ident(&b, c->attrs[i].key);
@@ -922,6 +1056,11 @@ static int sq_collection_drop(cw_dba_t *a, const cw_collection_t *c, cw_db_error
     sq_t *s = (sq_t *)a;
     cw_buf_t b = CW_BUF_INIT;
     for (size_t i = 0; i < c->nindexes; i++) {
+        if (c->indexes[i].type == CW_INDEX_SPATIAL) {
+            cw_buf_append_str(&b, "DROP TABLE IF EXISTS ");
+            sp_name(&b, c, &c->indexes[i], "");
+            cw_buf_append_char(&b, ';');
+        }
         if (c->indexes[i].type != CW_INDEX_FULLTEXT)
             continue;
         cw_buf_append_str(&b, "DROP TABLE IF EXISTS ");
@@ -944,7 +1083,9 @@ static int sq_attribute_add(cw_dba_t *a, const cw_collection_t *c, const cw_attr
                             cw_db_error_t *err)
 {
     sq_t *s = (sq_t *)a;
-    if (attr->type == CW_ATTR_RELATIONSHIP)
+    /* Relationship sides that store nothing have no column (a manyToMany's links live in its
+     * junction table, which the database layer creates as a collection of its own). */
+    if (!cw_attr_has_column(attr))
         return CW_OK;
     cw_buf_t b = CW_BUF_INIT;
     binds_t bd = {0};
@@ -1066,6 +1207,15 @@ static int sq_index_drop(cw_dba_t *a, const cw_collection_t *c, const cw_index_t
         }
         cw_buf_append_str(&b, "DROP TABLE IF EXISTS ");
         fts_name(&b, c, idx, "");
+    } else if (idx->type == CW_INDEX_SPATIAL) {
+        static const char *const trig[] = {"_ai", "_ad", "_au"};
+        for (size_t i = 0; i < 3; i++) {
+            cw_buf_append_str(&b, "DROP TRIGGER IF EXISTS ");
+            sp_name(&b, c, idx, trig[i]);
+            cw_buf_append_char(&b, ';');
+        }
+        cw_buf_append_str(&b, "DROP TABLE IF EXISTS ");
+        sp_name(&b, c, idx, "");
     } else {
         cw_buf_append_str(&b, "DROP INDEX IF EXISTS ");
         index_name(&b, c, idx);
@@ -1176,7 +1326,7 @@ static void bind_doc_values(binds_t *bd, const cw_collection_t *c, const json_t 
     free(ptxt);
     bind_text(bd, pcopy, strlen(pcopy));
     for (size_t i = 0; i < c->nattrs; i++) {
-        if (c->attrs[i].type == CW_ATTR_RELATIONSHIP)
+        if (!cw_attr_has_column(&c->attrs[i]))
             continue;
         bind_push(bd, stored_bval(bd, &c->attrs[i], json_object_get(doc, c->attrs[i].key)));
     }
@@ -1194,7 +1344,7 @@ static int sq_doc_insert(cw_dba_t *a, const cw_collection_t *c, const json_t *do
     cw_buf_append_str(&b, " (_uid, _createdAt, _updatedAt, _permissions");
     size_t n = 4;
     for (size_t i = 0; i < c->nattrs; i++) {
-        if (c->attrs[i].type == CW_ATTR_RELATIONSHIP)
+        if (!cw_attr_has_column(&c->attrs[i]))
             continue;
         cw_buf_append_str(&b, ", ");
         q_ident(&b, c->attrs[i].key);
@@ -1275,7 +1425,7 @@ static int sq_doc_update(cw_dba_t *a, const cw_collection_t *c, int64_t seq, con
     cw_buf_append_str(&b, " SET _uid = ?1, _createdAt = ?2, _updatedAt = ?3, _permissions = ?4");
     size_t n = 4;
     for (size_t i = 0; i < c->nattrs; i++) {
-        if (c->attrs[i].type == CW_ATTR_RELATIONSHIP)
+        if (!cw_attr_has_column(&c->attrs[i]))
             continue;
         cw_buf_append_str(&b, ", ");
         q_ident(&b, c->attrs[i].key);
@@ -1502,6 +1652,200 @@ static const cw_index_t *fulltext_for(const cw_collection_t *c, const char *key,
     return best;
 }
 
+static int query_fail(qctx_t *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int query_fail(qctx_t *q, const char *fmt, ...)
+{
+    q->err->type = CW_ERR_GENERAL_QUERY_INVALID;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(q->err->message, sizeof(q->err->message), fmt, ap);
+    va_end(ap);
+    return CW_EINVAL;
+}
+
+/* The available spatial index over exactly this attribute, if there is one. */
+static const cw_index_t *spatial_index_for(const cw_collection_t *c, const char *key)
+{
+    for (size_t i = 0; i < c->nindexes; i++) {
+        const cw_index_t *idx = &c->indexes[i];
+        if (idx->type == CW_INDEX_SPATIAL && idx->nattrs == 1 && strcmp(idx->attrs[0], key) == 0 &&
+            (idx->status == NULL || idx->status[0] == '\0' ||
+             strcmp(idx->status, "available") == 0))
+            return idx;
+    }
+    return NULL;
+}
+
+/* "_id IN (the R*Tree's rows whose box meets this one) AND ": a conservative first cut, so only
+ * the geometries near the query's are tested. box: min x, min y, max x, max y; an infinite side
+ * is left open. */
+static void spatial_narrow(qctx_t *q, const cw_index_t *idx, const double box[4])
+{
+    cw_buf_t *b = q->sql;
+    static const char *const cond[] = {"maxx >=", "maxy >=", "minx <=", "miny <="};
+    cw_buf_append_str(b, "_id IN (SELECT id FROM ");
+    sp_name(b, q->c, idx, "");
+    cw_buf_append_str(b, " WHERE 1");
+    for (size_t i = 0; i < 4; i++) {
+        if (isinf(box[i]) || isnan(box[i]))
+            continue;
+        cw_buf_printf(b, " AND %s ?%d", cond[i],
+                      bind_push(q->bd, (bval_t){.kind = B_REAL, .d = box[i]}));
+    }
+    cw_buf_append_str(b, ") AND ");
+}
+
+/* The box holding every point within d meters (great circle) of the point (x, y), or false
+ * when it would be the whole sphere. Latitudes move by d / R at most; longitudes by
+ * asin(sin(d / R) / cos(y)) unless a pole is that close, widened by a hair for rounding. */
+static bool sphere_box(double x, double y, double d, double box[4])
+{
+    const double deg = 180.0 / M_PI, margin = 1e-9;
+    double ang = d / CW_SPATIAL_EARTH_RADIUS;
+    if (!(ang >= 0) || ang >= M_PI / 2)
+        return false;
+    double dlat = ang * deg * (1 + 1e-9) + margin;
+    box[1] = y - dlat;
+    box[3] = y + dlat;
+    box[0] = -INFINITY;
+    box[2] = INFINITY;
+    if (box[1] > -90 && box[3] < 90) {
+        double s = sin(ang) / cos(y / deg);
+        if (s < 1) {
+            double dlon = asin(s) * deg * (1 + 1e-9) + margin;
+            if (x - dlon >= -180 && x + dlon <= 180) {
+                box[0] = x - dlon;
+                box[2] = x + dlon;
+            }
+        }
+    }
+    return true;
+}
+
+/* A query on a point, linestring or polygon attribute, as utopia's MariaDB adapter compiles it:
+ * the spatial methods, equal and contains as geometry equality and containment, the null
+ * tests; anything else is refused. The geometry is bound as a SpatiaLite BLOB. */
+static int compile_spatial(qctx_t *q, const cw_query_t *f, const qattr_t *qa)
+{
+    cw_buf_t *b = q->sql;
+    const char *fn = NULL, *op = NULL;
+    bool neg, distance;
+    switch (f->method) {
+    case CW_QUERY_IS_NULL:
+    case CW_QUERY_NOT_EXISTS:
+    case CW_QUERY_IS_NOT_NULL:
+    case CW_QUERY_EXISTS:
+        cw_buf_append_char(b, '(');
+        q_column(b, qa->key);
+        cw_buf_append_str(b, f->method == CW_QUERY_IS_NULL || f->method == CW_QUERY_NOT_EXISTS
+                                 ? " IS NULL)"
+                                 : " IS NOT NULL)");
+        return CW_OK;
+    case CW_QUERY_EQUAL:
+    case CW_QUERY_NOT_EQUAL:
+        fn = "cw_geo_equals";
+        break;
+    case CW_QUERY_CONTAINS:
+    case CW_QUERY_NOT_CONTAINS:
+        fn = "cw_geo_contains";
+        break;
+    case CW_QUERY_INTERSECTS:
+    case CW_QUERY_NOT_INTERSECTS:
+        fn = "cw_geo_intersects";
+        break;
+    case CW_QUERY_CROSSES:
+    case CW_QUERY_NOT_CROSSES:
+        fn = "cw_geo_crosses";
+        break;
+    case CW_QUERY_OVERLAPS:
+    case CW_QUERY_NOT_OVERLAPS:
+        fn = "cw_geo_overlaps";
+        break;
+    case CW_QUERY_TOUCHES:
+    case CW_QUERY_NOT_TOUCHES:
+        fn = "cw_geo_touches";
+        break;
+    case CW_QUERY_DISTANCE_EQUAL:
+        op = "=";
+        break;
+    case CW_QUERY_DISTANCE_NOT_EQUAL:
+        op = "!=";
+        break;
+    case CW_QUERY_DISTANCE_GREATER_THAN:
+        op = ">";
+        break;
+    case CW_QUERY_DISTANCE_LESS_THAN:
+        op = "<";
+        break;
+    default:
+        return query_fail(q, "Query method %s cannot be used on the %s attribute \"%s\".",
+                          cw_query_method_name(f->method),
+                          cw_spatial_type_name(cw_spatial_attr_type(qa->attr)), qa->key);
+    }
+    distance = op != NULL;
+    neg = f->method == CW_QUERY_NOT_EQUAL || f->method == CW_QUERY_NOT_CONTAINS ||
+          f->method == CW_QUERY_NOT_INTERSECTS || f->method == CW_QUERY_NOT_CROSSES ||
+          f->method == CW_QUERY_NOT_OVERLAPS || f->method == CW_QUERY_NOT_TOUCHES;
+    /* Distances take one value, [geometry, distance, meters]; the others their geometry. */
+    const json_t *v0 = cw_query_value(f, 0);
+    const json_t *geo = distance ? json_array_get(v0, 0) : v0;
+    const json_t *dist = distance ? json_array_get(v0, 1) : NULL;
+    bool meters = distance && json_is_true(json_array_get(v0, 2));
+    if (distance && !json_is_number(dist))
+        return query_fail(q, "The distance of %s must be a number.",
+                          cw_query_method_name(f->method));
+    unsigned char *blob = NULL;
+    size_t len = 0;
+    cw_geo_type_t gt;
+    char msg[200];
+    if (cw_spatial_query_blob(geo, &blob, &len, &gt, msg, sizeof(msg)) != 0)
+        return query_fail(q, "%s", msg);
+    cw_geo_type_t at = cw_spatial_attr_type(qa->attr);
+    if (meters && (gt != CW_GEO_POINT || at != CW_GEO_POINT)) {
+        free(blob);
+        return query_fail(q, "Distance in meters is not supported between %s and %s",
+                          cw_spatial_type_name(at), cw_spatial_type_name(gt));
+    }
+    double box[4];
+    bool narrow = false;
+    const cw_index_t *idx = spatial_index_for(q->c, qa->key);
+    if (idx != NULL && !neg && cw_spatial_blob_mbr(blob, len, box) == 0) {
+        if (!distance) {
+            narrow = true;
+        } else if (f->method == CW_QUERY_DISTANCE_LESS_THAN ||
+                   f->method == CW_QUERY_DISTANCE_EQUAL) {
+            double d = json_number_value(dist);
+            if (meters) {
+                narrow = sphere_box(box[0], box[1], d, box);
+            } else if (d >= 0) {
+                narrow = true;
+                box[0] -= d;
+                box[1] -= d;
+                box[2] += d;
+                box[3] += d;
+            }
+        }
+    }
+    char *copy = cw_arena_alloc(&q->bd->arena, len);
+    memcpy(copy, blob, len);
+    free(blob);
+    int pg = bind_push(q->bd, (bval_t){.kind = B_BLOB, .s = copy, .len = len});
+    cw_buf_append_char(b, '(');
+    if (narrow)
+        spatial_narrow(q, idx, box);
+    if (distance) {
+        cw_buf_append_str(b, meters ? "cw_geo_distance_sphere(" : "cw_geo_distance(");
+        q_column(b, qa->key);
+        cw_buf_printf(b, ", ?%d) %s ?%d)", pg, op,
+                      bind_push(q->bd, (bval_t){.kind = B_REAL, .d = json_number_value(dist)}));
+        return CW_OK;
+    }
+    cw_buf_printf(b, "%s%s(", neg ? "NOT " : "", fn);
+    q_column(b, qa->key);
+    cw_buf_printf(b, ", ?%d))", pg);
+    return CW_OK;
+}
+
 static int compile_filter(qctx_t *q, const cw_query_t *f)
 {
     cw_buf_t *b = q->sql;
@@ -1518,6 +1862,8 @@ static int compile_filter(qctx_t *q, const cw_query_t *f)
     int rc = qattr_find(q, f->attribute, &qa);
     if (rc != CW_OK)
         return rc;
+    if (qa.attr != NULL && cw_spatial_attr_type(qa.attr) != CW_GEO_NONE)
+        return compile_spatial(q, f, &qa);
     switch (f->method) {
     case CW_QUERY_EQUAL:
     case CW_QUERY_NOT_EQUAL:
@@ -1881,3 +2227,16 @@ static const cw_dba_ops_t sq_ops = {
     .doc_find = sq_doc_find,
     .doc_count = sq_doc_count,
 };
+
+int cw_dba_sqlite_remove(const char *data_dir, const char *project_id)
+{
+    static const char *const suffixes[] = {".db", ".db-wal", ".db-shm"};
+    int rc = CW_OK;
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/projects/%s%s", data_dir, project_id, suffixes[i]);
+        if (unlink(path) != 0 && errno != ENOENT)
+            rc = CW_EIO;
+    }
+    return rc;
+}

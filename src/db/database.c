@@ -38,7 +38,11 @@
 #include "db/adapter.h"
 #include "db/permission.h"
 #include "db/query.h"
+#include "db/relationships.h"
+#include "db/spatial.h"
+#include "db/operators.h"
 #include "db/structure.h"
+#include "db/transactions.h"
 
 #define LIMIT_COUNT 5000 /* APP_LIMIT_COUNT: totals stop counting here */
 #define LIST_DEFAULT 25  /* APP_LIMIT_LIST_DEFAULT */
@@ -85,6 +89,9 @@ struct cw_db {
     char *store_key; /* data_dir/project_id: which connections may commit together */
     cw_db_hub_t *hub;
     struct gc_group *group;
+    int batch; /* open cw_db_batch_begin calls: writes run here, not in a group commit */
+    /* relationships.c: the nested work under way. */
+    cw_rel_state_t rel;
 };
 
 /* Family words and error types --------------------------------------------------------------- */
@@ -475,6 +482,10 @@ static void doc_cache_drop(cw_db_t *db, const cw_collection_t *c, const char *id
 /* Brings the caches up to date with the store; called first by every public function. */
 static int sync_caches(cw_db_t *db, cw_db_error_t *err)
 {
+    /* Nested calls of relationship work run inside the outer call, whose callers still hold
+     * what the caches gave them. */
+    if (cw__rel_busy(&db->rel))
+        return 0;
     if (db->meta_dirty) {
         meta_cache_clear(db);
         doc_cache_clear(db);
@@ -583,6 +594,7 @@ void cw_db_close(cw_db_t *db)
     if (db == NULL)
         return;
     hub_leave(db);
+    cw__rel_state_clear(&db->rel);
     free(db->store_key);
     if (db->docs != NULL) {
         doc_cache_clear(db);
@@ -722,7 +734,7 @@ static void group_run_batch(cw_db_t *db, gc_job_t *batch)
  * writes other connections bring meanwhile, led by whichever thread finds no leader. */
 static int group_write(cw_db_t *db, gc_fn *fn, void *arg, json_t **out, cw_db_error_t *err)
 {
-    if (db->group == NULL)
+    if (db->group == NULL || db->batch > 0)
         return fn(db, arg, out, err);
     gc_group_t *g = db->group;
     gc_job_t job = {.fn = fn, .arg = arg};
@@ -1094,6 +1106,9 @@ typedef struct list_spec {
     const char *const *roles;
     size_t nroles;
     bool with_total;
+    /* Documents: filters and selections through relationships are resolved as this actor. */
+    const cw_db_actor_t *rel_actor;
+    cw_db_family_t rel_fam;
 } list_spec_t;
 
 static void rename_attr(cw_query_t *q, const list_spec_t *ls)
@@ -1168,6 +1183,18 @@ static int run_list(cw_db_t *db, const list_spec_t *ls, json_t *queries, json_t 
         json_t *vals = json_array();
         json_array_append_new(vals, json_string(ls->search));
         filters[nf++] = qb_node(&qb, CW_QUERY_SEARCH, "search", vals);
+    }
+    if (ls->rel_actor != NULL) {
+        bool none = false;
+        if (cw__rel_filters(db, ls->rel_fam, ls->rel_actor, ls->c, filters, &nf, &arena, qb.hold,
+                            &none, err) != 0)
+            goto out;
+        if (none) {
+            *docs_out = json_array();
+            *total_out = 0;
+            rc = 0;
+            goto out;
+        }
     }
 
     /* Orders as given, then utopia's tie-break on $sequence: in the direction of a leading
@@ -1249,6 +1276,8 @@ static int run_list(cw_db_t *db, const list_spec_t *ls, json_t *queries, json_t 
                     select[nsel++] = v;
             }
         }
+        if (ls->rel_actor != NULL)
+            nsel = cw_rel_select_plain(ls->c, select, nsel);
     }
 
     cw_dba_find_t f = {
@@ -1397,6 +1426,7 @@ out:
 }
 
 static cw_collection_t *collection_from_doc(const json_t *dbdoc, const json_t *cdoc);
+static int collection_fill(cw_db_t *db, cw_collection_t *c, cw_db_error_t *err);
 
 /* Drops a collection's table and its attribute and index metadata (inside a transaction). */
 static int collection_purge(cw_db_t *db, const cw_collection_t *c, cw_db_error_t *err)
@@ -1441,6 +1471,10 @@ int cw_db_database_delete(cw_db_t *db, const char *id, cw_db_error_t *err)
     int64_t seq = jseq(dbdoc);
     if (tx_begin(db, err) != 0)
         goto out;
+    if (cw__rel_database_drop(db, dbdoc, err) != 0) {
+        tx_rollback(db);
+        goto out;
+    }
     cw_collection_t *mc = meta_colls(db, seq);
     if (meta_find(db, mc, NULL, 0, &colls, err) != 0) {
         tx_rollback(db);
@@ -1451,7 +1485,8 @@ int cw_db_database_delete(cw_db_t *db, const char *id, cw_db_error_t *err)
     json_array_foreach(colls, i, cd)
     {
         cw_collection_t *c = collection_from_doc(dbdoc, cd);
-        int prc = collection_purge(db, c, err);
+        /* With its indexes, so their own tables (fulltext, spatial) go too. */
+        int prc = collection_fill(db, c, err) != 0 ? -1 : collection_purge(db, c, err);
         cw_collection_free(c);
         if (prc != 0) {
             tx_rollback(db);
@@ -1782,8 +1817,10 @@ static json_t *collection_model(cw_db_family_t fam, const cw_collection_t *c)
     json_object_set_new(m, "enabled", json_boolean(c->enabled));
     json_object_set_new(m, F->security, json_boolean(c->document_security));
     json_t *attrs = json_array(), *indexes = json_array();
-    for (size_t i = 0; i < c->nattrs; i++)
-        json_array_append_new(attrs, attr_model(fam, &c->attrs[i]));
+    for (size_t i = 0; i < c->nattrs; i++) {
+        if (!cw_rel_attr_hidden(&c->attrs[i]))
+            json_array_append_new(attrs, attr_model(fam, &c->attrs[i]));
+    }
     for (size_t i = 0; i < c->nindexes; i++)
         json_array_append_new(indexes, index_model(fam, c, &c->indexes[i]));
     json_object_set_new(m, F->attributes, attrs);
@@ -1816,6 +1853,8 @@ static int collection_fill(cw_db_t *db, cw_collection_t *c, cw_db_error_t *err)
     c->indexes = cw_calloc(c->nindexes + 1, sizeof(*c->indexes));
     for (size_t i = 0; i < c->nindexes; i++)
         index_from_doc(json_array_get(docs, i), &c->indexes[i]);
+    if (cw__rel_schema_fill(db, c, err) != 0)
+        goto out;
     rc = 0;
 out:
     json_decref(docs);
@@ -1851,6 +1890,12 @@ static int collection_find(cw_db_t *db, cw_db_family_t fam, const json_t *dbdoc,
     if (collection_fill(db, c, err) != 0) {
         cw_collection_free(c);
         return -1;
+    }
+    if (db->ncolls == COLL_CACHE_MAX && cw__rel_busy(&db->rel)) {
+        /* Relationship work holds schemas up the stack: this one lives apart until it ends. */
+        cw__rel_park(&db->rel, c);
+        *out = c;
+        return 0;
     }
     if (db->ncolls == COLL_CACHE_MAX) {
         /* Rare enough that dropping every schema is simpler than choosing a victim. The
@@ -2021,7 +2066,8 @@ int cw_db_collection_delete(cw_db_t *db, cw_db_family_t fam, const char *databas
     const cw_collection_t *c = NULL;
     if (resolve(db, fam, database_id, id, &dbdoc, &c, err) != 0 || tx_begin(db, err) != 0)
         return -1;
-    if (collection_purge(db, c, err) != 0 ||
+    /* Its relationships go first, both sides: the other collections lose theirs too. */
+    if (cw__rel_collection_drop(db, fam, c, err) != 0 || collection_purge(db, c, err) != 0 ||
         db->a->ops->doc_delete(db->a, meta_colls(db, c->database_seq), c->seq, err) != CW_OK) {
         tx_rollback(db);
         return -1;
@@ -2107,6 +2153,9 @@ static const attr_route_t attr_routes[] = {
     {"double", "double", CW_FORMAT_NONE, 0, 0},
     {"boolean", "boolean", CW_FORMAT_NONE, 0, 0},
     {"datetime", "datetime", CW_FORMAT_NONE, 0, 0},
+    {"point", "point", CW_FORMAT_NONE, 0, 0},
+    {"line", "linestring", CW_FORMAT_NONE, 0, 0},
+    {"polygon", "polygon", CW_FORMAT_NONE, 0, 0},
 };
 
 static const attr_route_t *attr_route_find(const char *type)
@@ -2116,12 +2165,6 @@ static const attr_route_t *attr_route_find(const char *type)
             return &attr_routes[i];
     }
     return NULL;
-}
-
-static bool is_spatial_route(const char *type)
-{
-    return type != NULL && (strcmp(type, "point") == 0 || strcmp(type, "line") == 0 ||
-                            strcmp(type, "linestring") == 0 || strcmp(type, "polygon") == 0);
 }
 
 static const cw_attr_t *attr_find_nocase(const cw_collection_t *c, const char *key,
@@ -2281,9 +2324,46 @@ static int attr_check_default(const family_t *F, const cw_attr_t *a, cw_db_error
                              "Value must be valid date between 1000-01-01 00:00:00 and 9999-12-31 "
                              "23:59:59.");
         return 0;
+    case CW_ATTR_POINT:
+    case CW_ATTR_LINE:
+    case CW_ATTR_POLYGON: {
+        char rule[320];
+        if (!cw_spatial_valid(cw_spatial_attr_type(a), v, rule, sizeof(rule)))
+            return bad_param(err, "default", rule);
+        return 0;
+    }
     default:
         return 0;
     }
+}
+
+/* A geometry default is kept in the form documents store geometries in. */
+static void attr_normalize_default(cw_attr_t *a)
+{
+    cw_geo_type_t t = cw_spatial_attr_type(a);
+    if (t == CW_GEO_NONE || a->default_value == NULL)
+        return;
+    json_t *n = cw_spatial_normalize(t, a->default_value);
+    json_decref(a->default_value);
+    a->default_value = n;
+}
+
+/* MariaDB, which Appwrite's rules follow, keeps no null in a spatial index, so a geometry under
+ * one must stay required. */
+static int spatial_index_needs_required(const family_t *F, const cw_collection_t *c,
+                                        const char *key, cw_db_error_t *err)
+{
+    for (size_t i = 0; i < c->nindexes; i++) {
+        const cw_index_t *x = &c->indexes[i];
+        for (size_t k = 0; x->type == CW_INDEX_SPATIAL && k < x->nattrs; k++) {
+            if (strcasecmp(x->attrs[k], key) == 0)
+                return fail(err, F->index_invalid,
+                            "Spatial indexes do not allow null values. Mark the attribute \"%s\" "
+                            "as required or create the index on a column with no null values.",
+                            key);
+        }
+    }
+    return 0;
 }
 
 static const json_t *spec_get(const json_t *spec, const char *key)
@@ -2296,7 +2376,7 @@ static int attr_find(const family_t *F, const cw_collection_t *c, const char *ke
                      const cw_attr_t **out, cw_db_error_t *err)
 {
     const cw_attr_t *a = key != NULL ? cw_collection_attr(c, key) : NULL;
-    if (a == NULL)
+    if (a == NULL || cw_rel_attr_hidden(a))
         return fail(err, F->attr_not_found, "%s with the key '%s' could not be found.",
                     F == &families[CW_DB_FAMILY_TABLES] ? "Column" : "Attribute",
                     key != NULL ? key : "");
@@ -2318,16 +2398,8 @@ int cw_db_attribute_create(cw_db_t *db, cw_db_family_t fam, const char *database
     char now[CW_TIME_ISO_LEN];
     int rc = -1;
     memset(&a, 0, sizeof(a));
-    if (type != NULL && strcmp(type, "relationship") == 0) {
-        fail(err, CW_ERR_GENERAL_NOT_IMPLEMENTED,
-             "Relationship %ss are not supported by this server yet.", F->attribute);
-        goto out;
-    }
-    if (is_spatial_route(type)) {
-        fail(err, F->attr_type_unsupported,
-             "Spatial %ss (%s) are not supported by this server's database.", F->attribute, type);
-        goto out;
-    }
+    if (type != NULL && strcmp(type, "relationship") == 0)
+        return cw__rel_attribute_create(db, fam, database_id, collection_id, spec, out, err);
     const attr_route_t *r = attr_route_find(type);
     if (r == NULL) {
         fail(err, CW_ERR_GENERAL_ARGUMENT_INVALID, "Unknown %s type \"%s\".", F->attribute,
@@ -2375,8 +2447,13 @@ int cw_db_attribute_create(cw_db_t *db, cw_db_family_t fam, const char *database
             goto out;
         a.elements = json_deep_copy(el);
     }
+    if (a.array && cw_spatial_attr_type(&a) != CW_GEO_NONE) {
+        fail(err, CW_ERR_GENERAL_ARGUMENT_INVALID, "Spatial %ss cannot be arrays.", F->attribute);
+        goto out;
+    }
     if (attr_check_default(F, &a, err) != 0)
         goto out;
+    attr_normalize_default(&a);
     if (a.type == CW_ATTR_INTEGER || a.type == CW_ATTR_FLOAT) {
         if (attr_bounds(F, &a, spec_get(spec, "min"), spec_get(spec, "max"), false, err) != 0)
             goto out;
@@ -2394,6 +2471,20 @@ int cw_db_attribute_create(cw_db_t *db, cw_db_family_t fam, const char *database
         fail(err, F->attr_default_unsupported, "Cannot set a default value for array %ss.",
              F->attribute);
         goto out;
+    }
+    if (a.required && cw_spatial_attr_type(&a) != CW_GEO_NONE) {
+        /* As on MariaDB, where a required geometry column is NOT NULL and has no default to
+         * give the rows already there. */
+        cw_dba_find_t all = {.limit = -1};
+        int64_t n = 0;
+        if (db->a->ops->doc_count(db->a, c, &all, 1, &n, err) != CW_OK)
+            goto out;
+        if (n > 0) {
+            fail(err, F->doc_invalid, "%s",
+                 "Failed to add required spatial column: existing rows present. Make the column "
+                 "optional.");
+            goto out;
+        }
     }
     if (attr_find_nocase(c, key, NULL) != NULL) {
         fail(err, F->attr_exists, "%s with the key '%s' already exists.",
@@ -2568,8 +2659,7 @@ int cw_db_attribute_update(cw_db_t *db, cw_db_family_t fam, const char *database
     int rc = -1;
     bool copied = false;
     if (type != NULL && strcmp(type, "relationship") == 0)
-        return fail(err, CW_ERR_GENERAL_NOT_IMPLEMENTED,
-                    "Relationship %ss are not supported by this server yet.", F->attribute);
+        return cw__rel_attribute_update(db, fam, database_id, collection_id, key, spec, out, err);
     if (resolve(db, fam, database_id, collection_id, &dbdoc, &c, err) != 0 ||
         attr_find(F, c, key, &cur, err) != 0)
         return -1;
@@ -2577,9 +2667,8 @@ int cw_db_attribute_update(cw_db_t *db, cw_db_family_t fam, const char *database
         return fail(err, F->attr_not_available, "The %s '%s' is not available yet.", F->attribute,
                     key);
     const attr_route_t *r = attr_route_find(type);
-    bool spatial = is_spatial_route(type);
-    if ((r == NULL && !spatial) || (r != NULL && strcmp(r->stored, cur->api_type) != 0) ||
-        (r != NULL && r->format != CW_FORMAT_NONE && r->format != cur->format) || spatial)
+    if (r == NULL || strcmp(r->stored, cur->api_type) != 0 ||
+        (r->format != CW_FORMAT_NONE && r->format != cur->format))
         return fail(err, F->attr_type_invalid, "The %s '%s' is not of type %s.", F->attribute, key,
                     type != NULL ? type : "");
     attr_copy(&a, cur);
@@ -2625,6 +2714,7 @@ int cw_db_attribute_update(cw_db_t *db, cw_db_family_t fam, const char *database
     }
     if (attr_check_default(F, &a, err) != 0)
         goto out;
+    attr_normalize_default(&a);
     if (a.type == CW_ATTR_INTEGER || a.type == CW_ATTR_FLOAT) {
         if (attr_bounds(F, &a, spec_get(spec, "min"), spec_get(spec, "max"), true, err) != 0)
             goto out;
@@ -2650,6 +2740,9 @@ int cw_db_attribute_update(cw_db_t *db, cw_db_family_t fam, const char *database
              F->attributes, F->collection, c->id);
         goto out;
     }
+    if (!a.required && cw_spatial_attr_type(&a) != CW_GEO_NONE &&
+        spatial_index_needs_required(F, c, key, err) != 0)
+        goto out;
     now_iso(now);
     a.updated_at = iso_ms(now);
     char created[CW_TIME_ISO_LEN];
@@ -2715,8 +2808,7 @@ int cw_db_attribute_delete(cw_db_t *db, cw_db_family_t fam, const char *database
         attr_find(F, c, key, &a, err) != 0)
         return -1;
     if (a->type == CW_ATTR_RELATIONSHIP)
-        return fail(err, CW_ERR_GENERAL_NOT_IMPLEMENTED,
-                    "Relationship %ss are not supported by this server yet.", F->attribute);
+        return cw__rel_attribute_delete(db, fam, database_id, collection_id, key, err);
     char id[160];
     snprintf(id, sizeof(id), "%" PRId64 "_%" PRId64 "_%s", c->database_seq, c->seq, key);
     if (tx_begin(db, err) != 0)
@@ -2833,6 +2925,45 @@ static bool idx_attr_lookup(const cw_collection_t *c, const char *key, bool noca
     return true;
 }
 
+/* utopia's rules for spatial indexes as MariaDB takes them (null values not allowed, orders
+ * allowed), and against other indexes on geometries. */
+static int index_check_spatial(const family_t *F, const cw_collection_t *c, const cw_index_t *x,
+                               cw_db_error_t *err)
+{
+    if (x->type == CW_INDEX_SPATIAL) {
+        if (x->nattrs != 1)
+            return fail(err, F->index_invalid, "%s",
+                        "Spatial index must have exactly one attribute");
+        idx_attr_t ia;
+        idx_attr_lookup(c, x->attrs[0], true, &ia);
+        bool geo = ia.attr != NULL && cw_spatial_attr_type(ia.attr) != CW_GEO_NONE;
+        if (!geo)
+            return fail(err, F->index_invalid,
+                        "Spatial index can only be created on spatial attributes (point, "
+                        "linestring, polygon). Attribute \"%s\" is of type \"%s\"",
+                        x->attrs[0],
+                        ia.attr != NULL             ? ia.attr->api_type
+                        : ia.type == CW_ATTR_STRING ? "string"
+                                                    : "datetime");
+        if (!ia.attr->required)
+            return fail(err, F->index_invalid,
+                        "Spatial indexes do not allow null values. Mark the attribute \"%s\" as "
+                        "required or create the index on a column with no null values.",
+                        x->attrs[0]);
+        return 0;
+    }
+    for (size_t i = 0; i < x->nattrs; i++) {
+        idx_attr_t ia;
+        idx_attr_lookup(c, x->attrs[i], true, &ia);
+        if (ia.attr != NULL && cw_spatial_attr_type(ia.attr) != CW_GEO_NONE)
+            return fail(err, F->index_invalid,
+                        "Cannot create %s index on spatial attribute \"%s\". Spatial attributes "
+                        "require spatial indexes.",
+                        index_type_name(x->type), x->attrs[i]);
+    }
+    return 0;
+}
+
 int cw_db_index_create(cw_db_t *db, cw_db_family_t fam, const char *database_id,
                        const char *collection_id, const char *key, const char *type,
                        json_t *attributes, json_t *orders, json_t *lengths, json_t **out,
@@ -2908,10 +3039,6 @@ int cw_db_index_create(cw_db_t *db, cw_db_family_t fam, const char *database_id,
         }
     }
     /* Then utopia's Index validator, in its order. */
-    if (x.type == CW_INDEX_SPATIAL) {
-        fail(err, F->index_invalid, "Spatial indexes are not supported");
-        goto out;
-    }
     if (n == 0) {
         fail(err, F->index_invalid, "No attributes provided for index");
         goto out;
@@ -2988,6 +3115,8 @@ int cw_db_index_create(cw_db_t *db, cw_db_family_t fam, const char *database_id,
             goto out;
         }
     }
+    if (index_check_spatial(F, c, &x, err) != 0)
+        goto out;
     for (size_t i = 0; i < c->nindexes; i++) {
         if (strcasecmp(c->indexes[i].key, key) == 0) {
             fail(err, F->index_exists, "Index with the key '%s' already exists.", key);
@@ -3145,7 +3274,9 @@ static json_t *doc_model(cw_db_family_t fam, const cw_collection_t *c, const jso
                         perms != NULL ? json_incref((json_t *)perms) : json_array());
     for (size_t i = 0; i < c->nattrs; i++) {
         const cw_attr_t *a = &c->attrs[i];
-        if (a->type == CW_ATTR_RELATIONSHIP)
+        /* A relationship shows the related ID its column holds; the sides without a column
+         * only show when populated (relationships.c). */
+        if (a->type == CW_ATTR_RELATIONSHIP && !cw_attr_has_column(a))
             continue;
         if (select != NULL) {
             bool want = false;
@@ -3282,6 +3413,14 @@ static void encode_doc(const cw_collection_t *c, json_t *doc)
             json_object_set_new(doc, a->key, json_deep_copy(a->default_value));
             v = json_object_get(doc, a->key);
         }
+        if (cw_spatial_attr_type(a) != CW_GEO_NONE && v != NULL && !json_is_null(v)) {
+            /* Like utopia's spatial filters: a valid geometry takes its stored form (reals, WKT
+             * parsed), an invalid one stays as given for the validator to name its fault. */
+            json_t *n = cw_spatial_normalize(cw_spatial_attr_type(a), v);
+            if (n != NULL)
+                json_object_set_new(doc, a->key, n);
+            continue;
+        }
         if (a->type == CW_ATTR_FLOAT && v != NULL) {
             /* A float attribute holds floats: 2 reads back as 2.0, as Appwrite casts it. */
             if (json_is_integer(v)) {
@@ -3374,7 +3513,8 @@ static int doc_write(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t *actor
     const family_t *F = fam_of(fam);
     const json_t *dbdoc = NULL;
     const cw_collection_t *c = NULL;
-    json_t *perms = NULL, *old = NULL, *doc = NULL;
+    json_t *perms = NULL, *old = NULL, *doc = NULL, *ops = NULL;
+    json_t *model = NULL;
     char did[CW_ID_MAX_LEN + 1], now[CW_TIME_ISO_LEN], msg[512];
     int rc = -1;
     bool in_tx = false;
@@ -3400,6 +3540,12 @@ static int doc_write(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t *actor
     if (tx_begin(db, err) != 0)
         return -1;
     in_tx = true;
+    /* Update operators in the data of an update or upsert (db/operators.h); a create stores such
+     * values as they are, as Appwrite does. */
+    if (mode != W_CREATE && cw_operator_extract(c, data, &ops, msg, sizeof(msg)) != 0) {
+        fail(err, CW_ERR_GENERAL_BAD_REQUEST, "%s", msg);
+        goto out;
+    }
     bool exists = false;
     if (mode != W_CREATE) {
         int grc = db->a->ops->doc_get(db->a, c, did, &old, err);
@@ -3464,11 +3610,19 @@ static int doc_write(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t *actor
         unauthorized(actor, changed ? "update" : "read", err);
         goto out;
     }
+    if (ops != NULL &&
+        cw_operator_apply_all(c, ops, creating ? NULL : old, doc, now, msg, sizeof(msg)) != 0) {
+        fail(err, F->doc_invalid, "%s", msg);
+        goto out;
+    }
     encode_doc(c, doc);
     if (cw_structure_validate(c, doc, msg, sizeof(msg)) != 0) {
         fail(err, F->doc_invalid, "%s", msg);
         goto out;
     }
+    /* Related documents created, updated, linked and unlinked; doc keeps what its columns hold. */
+    if (cw__rel_write(db, fam, actor, c, doc, creating ? NULL : old, err) != 0)
+        goto out;
     if (creating) {
         int64_t seq;
         int irc = db->a->ops->doc_insert(db->a, c, doc, &seq, err);
@@ -3501,15 +3655,23 @@ static int doc_write(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t *actor
         if (urc != CW_OK)
             goto out;
     }
+    /* The answer carries the related documents, read before the commit: failing to read them
+     * leaves nothing written. */
+    model = doc_model(fam, c, doc, NULL, 0);
+    if (cw__rel_populate_write(db, fam, actor, c, doc, model, err) != 0)
+        goto out;
     in_tx = false;
     doc_cache_drop(db, c, did);
     if (tx_commit(db, err) != 0)
         goto out;
-    *out = doc_model(fam, c, doc, NULL, 0);
+    *out = model;
+    model = NULL;
     rc = 0;
 out:
     if (in_tx)
         tx_rollback(db);
+    json_decref(model);
+    json_decref(ops);
     json_decref(doc);
     json_decref(old);
     json_decref(perms);
@@ -3623,6 +3785,7 @@ static cw_query_attr_t *query_attrs(const cw_collection_t *c, size_t *n)
         }
         q[k++] = (cw_query_attr_t){
             .key = cw_str(a->key), .type = t, .array = a->array, .int64 = a->size >= 8};
+        cw__rel_query_attr(a, &q[k - 1]);
     }
     *n = k;
     return q;
@@ -3694,7 +3857,9 @@ int cw_db_document_get(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t *act
         fail(err, F->doc_not_found, "%s with ID '%s' could not be found.", F->Document, id);
         goto out;
     }
-    *out = doc_model(fam, c, stored, select, nsel);
+    /* Related documents come when selected ("author.*", "books.title"). */
+    if (cw__rel_read_model(db, fam, actor, c, stored, select, nsel, out, err) != 0)
+        goto out;
     rc = 0;
 out:
     json_decref(stored);
@@ -3729,6 +3894,9 @@ static int doc_delete(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t *acto
         unauthorized(actor, "delete", err);
         goto out;
     }
+    /* onDelete of its relationships: restrict, cascade, setNull. */
+    if (cw__rel_delete(db, fam, actor, c, old, err) != 0)
+        goto out;
     if (db->a->ops->doc_delete(db->a, c, jseq(old), err) != CW_OK)
         goto out;
     doc_cache_drop(db, c, id);
@@ -3799,7 +3967,9 @@ int cw_db_document_list(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t *ac
                       .filter_roles = filter,
                       .roles = roles,
                       .nroles = nroles,
-                      .with_total = with_total};
+                      .with_total = with_total,
+                      .rel_actor = actor,
+                      .rel_fam = fam};
     /* The selection decides the model's attributes too, so parse it once more here. */
     int rc = run_list(db, &ls, queries, &docs, &total, err);
     free(qa);
@@ -3820,6 +3990,11 @@ int cw_db_document_list(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t *ac
     json_decref(coll_id);
     json_decref(db_id);
     json_decref(docs);
+    /* Related documents come when selected ("author.*", "books.title"). */
+    if (cw__rel_read_list(db, fam, actor, c, queries, items, err) != 0) {
+        json_decref(items);
+        return -1;
+    }
     *out = list_model(fam == CW_DB_FAMILY_TABLES ? "rows" : "documents", items, total);
     return 0;
 }
@@ -4138,5 +4313,293 @@ int cw_db_documents_delete(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t 
 out:
     json_decref(done);
     json_decref(ids);
+    return rc;
+}
+
+/* Several calls as one transaction ------------------------------------------------------------ */
+
+int cw_db_batch_begin(cw_db_t *db, cw_db_error_t *err)
+{
+    if (sync_caches(db, err) != 0 || tx_begin(db, err) != 0)
+        return -1;
+    db->batch++;
+    return 0;
+}
+
+int cw_db_batch_commit(cw_db_t *db, cw_db_error_t *err)
+{
+    CW_DB_ASSERT(db->batch > 0);
+    db->batch--;
+    if (tx_commit(db, err) == 0)
+        return 0;
+    /* A failed outermost commit rolled everything back: what the calls cached is stale. */
+    db->meta_dirty = true;
+    db->meta_version = -1;
+    return -1;
+}
+
+void cw_db_batch_rollback(cw_db_t *db)
+{
+    CW_DB_ASSERT(db->batch > 0);
+    db->batch--;
+    tx_rollback(db);
+    /* The calls of the batch may have cached documents and schemas that are now undone, and
+     * moved the metadata version we remember: rebuild everything on the next call. */
+    db->meta_dirty = true;
+    db->meta_version = -1;
+}
+
+/* Collections with their schema ---------------------------------------------------------------- */
+
+int cw_db_collection_create_with(cw_db_t *db, cw_db_family_t fam, const char *database_id,
+                                 const char *id, const char *name, json_t *permissions,
+                                 bool document_security, bool enabled, json_t *attributes,
+                                 json_t *indexes, json_t **out, cw_db_error_t *err)
+{
+    const family_t *F = fam_of(fam);
+    char cid[CW_ID_MAX_LEN + 1];
+    json_t *made = NULL;
+    size_t i;
+    json_t *d;
+    if (custom_id(F->collection_param, id, cid, err) != 0)
+        return -1;
+    if (attributes != NULL && !json_is_array(attributes))
+        return bad_param(err, F->attributes, "Value must a valid array");
+    if (indexes != NULL && !json_is_array(indexes))
+        return bad_param(err, "indexes", "Value must a valid array");
+    if (cw_db_batch_begin(db, err) != 0)
+        return -1;
+    if (cw_db_collection_create(db, fam, database_id, cid, name, permissions, document_security,
+                                enabled, &made, err) != 0)
+        goto fail;
+    json_array_foreach(attributes, i, d)
+    {
+        json_decref(made);
+        made = NULL;
+        if (cw_db_attribute_create(db, fam, database_id, cid, d, &made, err) != 0)
+            goto fail;
+    }
+    json_array_foreach(indexes, i, d)
+    {
+        json_decref(made);
+        made = NULL;
+        if (cw_db_index_create(
+                db, fam, database_id, cid, json_string_value(json_object_get(d, "key")),
+                json_string_value(json_object_get(d, "type")), json_object_get(d, "attributes"),
+                json_object_get(d, "orders"), json_object_get(d, "lengths"), &made, err) != 0)
+            goto fail;
+    }
+    json_decref(made);
+    made = NULL;
+    if (cw_db_collection_get(db, fam, database_id, cid, &made, err) != 0)
+        goto fail;
+    if (cw_db_batch_commit(db, err) != 0)
+        goto fail_done;
+    *out = made;
+    return 0;
+fail:
+    cw_db_batch_rollback(db);
+fail_done:
+    json_decref(made);
+    return -1;
+}
+
+/* What db/transactions.c borrows from this file (declared in db/transactions.h) ------------ */
+
+cw_dba_t *cw__db_txn_adapter(cw_db_t *db)
+{
+    return db->a;
+}
+
+int cw__db_txn_target(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t *actor,
+                      const char *database_id, const char *collection_id,
+                      const cw_collection_t **out, cw_db_error_t *err)
+{
+    const json_t *dbdoc = NULL;
+    return doc_target(db, fam, actor, database_id, collection_id, &dbdoc, out, err);
+}
+
+int cw__db_txn_list(cw_db_t *db, const cw_collection_t *c, const cw_query_attr_t *qattrs,
+                    size_t nqattrs, const char *cursor_word, const char *const *roles,
+                    size_t nroles, json_t *queries, bool with_total, json_t **docs, int64_t *total,
+                    cw_db_error_t *err)
+{
+    list_spec_t ls = {.c = c,
+                      .qattrs = qattrs,
+                      .nqattrs = nqattrs,
+                      .cursor_word = cursor_word,
+                      .filter_roles = roles != NULL,
+                      .roles = roles,
+                      .nroles = nroles,
+                      .with_total = with_total};
+    if (sync_caches(db, err) != 0)
+        return -1;
+    return run_list(db, &ls, queries, docs, total, err);
+}
+
+bool cw__db_txn_allows(const json_t *perms, const char *action, const cw_db_actor_t *actor)
+{
+    return perms_allow(perms, action, actor);
+}
+
+int cw_db_remove(const char *data_dir, const char *project_id)
+{
+    return cw_dba_sqlite_remove(data_dir, project_id);
+}
+
+/* For relationships.c ------------------------------------------------------------------------- */
+
+cw_rel_state_t *cw__db_rel_state(cw_db_t *db)
+{
+    return &db->rel;
+}
+
+cw_dba_t *cw__db_adapter(cw_db_t *db)
+{
+    return db->a;
+}
+
+const cw_collection_t *cw__db_meta_attributes(cw_db_t *db)
+{
+    return db->m_attributes;
+}
+
+int cw__db_resolve(cw_db_t *db, cw_db_family_t fam, const char *database_id,
+                   const char *collection_id, const json_t **dbdoc, const cw_collection_t **c,
+                   cw_db_error_t *err)
+{
+    return resolve(db, fam, database_id, collection_id, dbdoc, c, err);
+}
+
+int cw__db_collection_find(cw_db_t *db, cw_db_family_t fam, const json_t *dbdoc, const char *id,
+                           const cw_collection_t **out, cw_db_error_t *err)
+{
+    return collection_find(db, fam, dbdoc, id, out, err);
+}
+
+int cw__db_tx_begin(cw_db_t *db, cw_db_error_t *err)
+{
+    return tx_begin(db, err);
+}
+
+void cw__db_tx_rollback(cw_db_t *db)
+{
+    tx_rollback(db);
+}
+
+int cw__db_tx_commit_meta(cw_db_t *db, cw_db_error_t *err)
+{
+    return tx_commit_meta(db, err);
+}
+
+json_t *cw__db_attr_doc(const cw_collection_t *c, const cw_attr_t *a, const char *now)
+{
+    return attr_doc(c, a, now);
+}
+
+json_t *cw__db_attr_model(cw_db_family_t fam, const cw_attr_t *a)
+{
+    return attr_model(fam, a);
+}
+
+void cw__db_attr_from_doc(const json_t *doc, cw_attr_t *a)
+{
+    attr_from_doc(doc, a);
+}
+
+const cw_attr_t *cw__db_attr_find_nocase(const cw_collection_t *c, const char *key,
+                                         const char *except)
+{
+    return attr_find_nocase(c, key, except);
+}
+
+bool cw__db_attr_fits(const cw_collection_t *c, const cw_attr_t *a)
+{
+    return c->nattrs + 1 + SYSTEM_ATTRS <= ATTR_LIMIT &&
+           collection_width(c) + attr_width(a) < ROW_WIDTH_MAX;
+}
+
+int cw__db_doc_write(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t *actor,
+                     const char *database_id, const char *collection_id, const char *id,
+                     json_t *data, json_t *permissions, bool create, cw_db_error_t *err)
+{
+    json_t *out = NULL;
+    int rc = doc_write(db, fam, actor, database_id, collection_id, id, data, permissions,
+                       create ? W_CREATE : W_UPDATE, &out, err);
+    json_decref(out);
+    return rc;
+}
+
+int cw__db_doc_delete(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t *actor,
+                      const char *database_id, const char *collection_id, const char *id,
+                      cw_db_error_t *err)
+{
+    return doc_delete(db, fam, actor, database_id, collection_id, id, NULL, err);
+}
+
+void cw__db_doc_cache_drop(cw_db_t *db, const cw_collection_t *c, const char *id)
+{
+    doc_cache_drop(db, c, id);
+}
+
+bool cw__db_can(const cw_db_actor_t *actor, const cw_collection_t *c, const json_t *doc,
+                const char *action)
+{
+    return can(actor, c, doc, action);
+}
+
+bool cw__db_perms_allow(const json_t *perms, const char *action, const cw_db_actor_t *actor)
+{
+    return perms_allow(perms, action, actor);
+}
+
+size_t cw__db_actor_roles(const cw_db_actor_t *actor, const char **out, size_t cap)
+{
+    return actor_roles(actor, out, cap);
+}
+
+int cw__db_unauthorized(const cw_db_actor_t *actor, const char *action, cw_db_error_t *err)
+{
+    return unauthorized(actor, action, err);
+}
+
+json_t *cw__db_doc_model(cw_db_family_t fam, const cw_collection_t *c, const json_t *stored,
+                         const char *const *select, size_t nselect)
+{
+    return doc_model(fam, c, stored, select, nselect);
+}
+
+int cw__db_find(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t *actor,
+                const cw_collection_t *c, json_t *queries, json_t **out, bool *denied,
+                cw_db_error_t *err)
+{
+    const char *roles[64];
+    size_t nroles = 0, nq;
+    bool filter = false;
+    int64_t total = 0;
+    *out = NULL;
+    *denied = false;
+    if (!actor->is_key && !perms_allow(c->permissions, "read", actor)) {
+        if (!c->document_security) {
+            *denied = true;
+            return 0;
+        }
+        filter = true;
+        nroles = actor_roles(actor, roles, NELEM(roles));
+    }
+    cw_query_attr_t *qa = query_attrs(c, &nq);
+    list_spec_t ls = {.c = c,
+                      .qattrs = qa,
+                      .nqattrs = nq,
+                      .allow_select = true,
+                      .cursor_word = fam_of(fam)->Document,
+                      .unlimited = true,
+                      .filter_roles = filter,
+                      .roles = roles,
+                      .nroles = nroles,
+                      .rel_actor = actor,
+                      .rel_fam = fam};
+    int rc = run_list(db, &ls, queries, out, &total, err);
+    free(qa);
     return rc;
 }

@@ -49,6 +49,8 @@ typedef enum cw_db_family { CW_DB_FAMILY_COLLECTIONS, CW_DB_FAMILY_TABLES } cw_d
 
 int cw_db_open(const char *data_dir, const char *project_id, cw_db_t **out, cw_db_error_t *err);
 void cw_db_close(cw_db_t *db);
+/* Removes a deleted project's store from the data folder. */
+int cw_db_remove(const char *data_dir, const char *project_id);
 
 /* Group commit. A write is durable when answered (WAL, synchronous=FULL: one fsync per commit),
  * which alone would cap document writes at the disk's fsync rate. Connections of one process that
@@ -62,6 +64,16 @@ typedef struct cw_db_hub cw_db_hub_t;
 cw_db_hub_t *cw_db_hub_new(void);
 void cw_db_hub_free(cw_db_hub_t *hub);
 void cw_db_hub_join(cw_db_t *db, cw_db_hub_t *hub);
+
+/* Several calls as one transaction. Between begin and commit, every call on this connection runs
+ * inside one transaction (each write of its own in a savepoint, so a failed call undoes only
+ * itself): commit makes all of them durable at once, rollback undoes all of them. Document writes
+ * run on this connection meanwhile rather than joining a group commit. Batches nest. A reader on
+ * another connection sees none of the batch until it commits. Returns 0, or -1 with err filled
+ * (commit: nothing was written). */
+int cw_db_batch_begin(cw_db_t *db, cw_db_error_t *err);
+int cw_db_batch_commit(cw_db_t *db, cw_db_error_t *err);
+void cw_db_batch_rollback(cw_db_t *db);
 
 /* Databases ------------------------------------------------------------------------------- */
 /* Each returns 0, or -1 with err filled. Results are new jansson objects the caller decrefs,
@@ -84,6 +96,13 @@ int cw_db_database_list(cw_db_t *db, json_t *queries, const char *search, bool w
 int cw_db_collection_create(cw_db_t *db, cw_db_family_t fam, const char *database_id,
                             const char *id, const char *name, json_t *permissions,
                             bool document_security, bool enabled, json_t **out, cw_db_error_t *err);
+/* The same with its attributes (an array of specs as cw_db_attribute_create takes them) and
+ * indexes (an array of {key, type, attributes, orders?, lengths?}) made in the same transaction:
+ * the collection exists with all of them, or not at either. Either array may be NULL. */
+int cw_db_collection_create_with(cw_db_t *db, cw_db_family_t fam, const char *database_id,
+                                 const char *id, const char *name, json_t *permissions,
+                                 bool document_security, bool enabled, json_t *attributes,
+                                 json_t *indexes, json_t **out, cw_db_error_t *err);
 int cw_db_collection_get(cw_db_t *db, cw_db_family_t fam, const char *database_id, const char *id,
                          json_t **out, cw_db_error_t *err);
 int cw_db_collection_update(cw_db_t *db, cw_db_family_t fam, const char *database_id,

@@ -66,3 +66,21 @@ void cw_collection_free(cw_collection_t *c)
     json_decref(c->permissions);
     free(c);
 }
+
+bool cw_attr_has_column(const cw_attr_t *a)
+{
+    if (a->type != CW_ATTR_RELATIONSHIP)
+        return true;
+    const char *type = json_string_value(json_object_get(a->options, "relationType"));
+    const char *side = json_string_value(json_object_get(a->options, "side"));
+    bool child = side != NULL && strcmp(side, "child") == 0;
+    if (type == NULL)
+        return false;
+    if (strcmp(type, "oneToOne") == 0)
+        return !child || json_is_true(json_object_get(a->options, "twoWay"));
+    if (strcmp(type, "oneToMany") == 0)
+        return child;
+    if (strcmp(type, "manyToOne") == 0)
+        return !child;
+    return false;
+}

@@ -98,4 +98,9 @@ void cw_attr_clear(cw_attr_t *a);
 void cw_index_clear(cw_index_t *i);
 void cw_collection_free(cw_collection_t *c);
 
+/* Whether the attribute has a column of its own in its collection's storage: every attribute but
+ * the relationship sides that store nothing (the list side of oneToMany and manyToOne, both sides
+ * of manyToMany, the child of a one-way oneToOne), as Appwrite lays relationships out on SQL. */
+bool cw_attr_has_column(const cw_attr_t *a);
+
 #endif

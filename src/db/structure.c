@@ -11,6 +11,7 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "core/utf8.h"
+#include "db/spatial.h"
 
 #define MAX_INT32 2147483647LL
 #define MAX_TEXT_BYTES 65535LL
@@ -462,6 +463,11 @@ bool cw_structure_value_valid(const cw_attr_t *a, const json_t *v, char *rule, s
         break;
     case CW_ATTR_RELATIONSHIP:
         ok = true;
+        break;
+    case CW_ATTR_POINT:
+    case CW_ATTR_LINE:
+    case CW_ATTR_POLYGON:
+        ok = cw_spatial_valid(cw_spatial_attr_type(a), v, rule, size);
         break;
     default:
         ok = fail_rule(rule, size, "Unknown attribute type \"%s\"", a->api_type);

@@ -1,9 +1,11 @@
 /*
  * A document's values checked against its collection's attributes, with the rules of utopia's
  * Structure validator as Appwrite 1.9 runs it on SQL: required attributes present, no unknown
- * keys, each value of its type, size, range and format (email, enum, IP, URL), arrays element by
- * element. Also the value rules on their own, for attribute defaults. Pure functions; any thread.
- * Messages are written into caller buffers; nothing is allocated.
+ * keys, each value of its type, size, range and format (email, enum, IP, URL), geometries by
+ * utopia's Spatial rules (db/spatial.h), arrays element by element. Also the value rules on their
+ * own, for attribute defaults. Pure functions; any thread.
+ * Messages are written into caller buffers; nothing is kept (a WKT value is parsed into a
+ * geometry freed before the call returns).
  */
 #ifndef CW_DB_STRUCTURE_H
 #define CW_DB_STRUCTURE_H

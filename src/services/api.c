@@ -48,38 +48,35 @@ static void thread_dispose(void *p)
     free(t);
 }
 
-int cw_thread_db(cw_thread_t *t, cw_str_t project_id, cw_db_t **out, cw_db_error_t *err)
+int cw_thread_db(cw_thread_t *t, const cw_project_t *project, cw_db_t **out, cw_db_error_t *err)
 {
     cw_thread_db_t *slot = &t->dbs[0];
-    char id[CW_ID_MAX_LEN + 1];
-    if (project_id.len == 0 || project_id.len > CW_ID_MAX_LEN) {
-        err->type = CW_ERR_PROJECT_NOT_FOUND;
-        snprintf(err->message, sizeof(err->message),
-                 "Project with the requested ID could not be found.");
-        return -1;
-    }
-    memcpy(id, project_id.ptr, project_id.len);
-    id[project_id.len] = '\0';
     for (size_t i = 0; i < CW_THREAD_DBS; i++) {
-        if (t->dbs[i].db != NULL && strcmp(t->dbs[i].project_id, id) == 0) {
-            t->dbs[i].last_use = ++t->db_uses;
-            *out = t->dbs[i].db;
-            return 0;
+        cw_thread_db_t *d = &t->dbs[i];
+        if (d->db != NULL && strcmp(d->project_id, project->id) == 0) {
+            if (d->project_created_at == project->created_at) {
+                d->last_use = ++t->db_uses;
+                *out = d->db;
+                return 0;
+            }
+            slot = d; /* the project was deleted and made again: its old store is gone */
+            break;
         }
-        if (t->dbs[i].db == NULL || (slot->db != NULL && t->dbs[i].last_use < slot->last_use))
-            slot = &t->dbs[i];
+        if (d->db == NULL || (slot->db != NULL && d->last_use < slot->last_use))
+            slot = d;
     }
     if (slot->db != NULL) {
         cw_db_close(slot->db);
         slot->db = NULL;
         slot->project_id[0] = '\0';
     }
-    if (cw_db_open(t->cfg->data_dir, id, &slot->db, err) != 0) {
+    if (cw_db_open(t->cfg->data_dir, project->id, &slot->db, err) != 0) {
         slot->db = NULL;
         return -1;
     }
     cw_db_hub_join(slot->db, t->db_hub);
-    memcpy(slot->project_id, id, project_id.len + 1);
+    snprintf(slot->project_id, sizeof(slot->project_id), "%s", project->id);
+    slot->project_created_at = project->created_at;
     slot->last_use = ++t->db_uses;
     *out = slot->db;
     return 0;

@@ -20,7 +20,8 @@
 #define CW_THREAD_DBS 4
 
 typedef struct cw_thread_db {
-    char project_id[CW_ID_MAX_LEN + 1];
+    char project_id[sizeof(((cw_project_t *)0)->id)];
+    int64_t project_created_at; /* tells a project deleted and made again from the old one */
     cw_db_t *db; /* NULL: a free slot */
     uint64_t last_use;
 } cw_thread_db_t;
@@ -56,7 +57,7 @@ void cw_api_destroy(cw_app_t *app);
 /* The store of a project for this thread, opened on first use and kept for later requests. It
  * belongs to the thread: use it within the request, never keep it. Returns 0, or -1 with err
  * filled. */
-int cw_thread_db(cw_thread_t *t, cw_str_t project_id, cw_db_t **out, cw_db_error_t *err);
+int cw_thread_db(cw_thread_t *t, const cw_project_t *project, cw_db_t **out, cw_db_error_t *err);
 
 static inline cw_thread_t *cw_ctx_thread(cw_ctx_t *ctx)
 {

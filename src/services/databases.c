@@ -52,7 +52,12 @@ HANDLER(document_delete, cw_dbapi_document_delete)
 HANDLER(documents_upsert, cw_dbapi_documents_upsert)
 HANDLER(documents_update, cw_dbapi_documents_update)
 HANDLER(documents_delete, cw_dbapi_documents_delete)
-HANDLER(transaction, cw_dbapi_transaction_unsupported)
+HANDLER(transaction_list, cw_dbapi_transaction_list)
+HANDLER(transaction_create, cw_dbapi_transaction_create)
+HANDLER(transaction_get, cw_dbapi_transaction_get)
+HANDLER(transaction_update, cw_dbapi_transaction_update)
+HANDLER(transaction_delete, cw_dbapi_transaction_delete)
+HANDLER(transaction_operations, cw_dbapi_transaction_operations_create)
 
 static void on_document_increment(cw_ctx_t *ctx)
 {
@@ -107,12 +112,13 @@ ATTRIBUTE_HANDLERS(relationship)
 const cw_route_t cw_databases_routes[] = {
     {"GET", "/v1/databases", DATABASES_READ, on_database_list, OFF},
     {"POST", "/v1/databases", DATABASES_WRITE, on_database_create, OFF},
-    {"GET", TRANSACTIONS, TRANSACTIONS_READ, on_transaction, OFF},
-    {"POST", TRANSACTIONS, TRANSACTIONS_WRITE, on_transaction, OFF},
-    {"GET", TRANSACTIONS "/{transactionId}", TRANSACTIONS_READ, on_transaction, OFF},
-    {"PATCH", TRANSACTIONS "/{transactionId}", TRANSACTIONS_WRITE, on_transaction, OFF},
-    {"DELETE", TRANSACTIONS "/{transactionId}", TRANSACTIONS_WRITE, on_transaction, OFF},
-    {"POST", TRANSACTIONS "/{transactionId}/operations", TRANSACTIONS_WRITE, on_transaction, OFF},
+    {"GET", TRANSACTIONS, TRANSACTIONS_READ, on_transaction_list, OFF},
+    {"POST", TRANSACTIONS, TRANSACTIONS_WRITE, on_transaction_create, OFF},
+    {"GET", TRANSACTIONS "/{transactionId}", TRANSACTIONS_READ, on_transaction_get, OFF},
+    {"PATCH", TRANSACTIONS "/{transactionId}", TRANSACTIONS_WRITE, on_transaction_update, OFF},
+    {"DELETE", TRANSACTIONS "/{transactionId}", TRANSACTIONS_WRITE, on_transaction_delete, OFF},
+    {"POST", TRANSACTIONS "/{transactionId}/operations", TRANSACTIONS_WRITE,
+     on_transaction_operations, OFF},
     {"GET", DB, DATABASES_READ, on_database_get, OFF},
     {"PUT", DB, DATABASES_WRITE, on_database_update, OFF},
     {"DELETE", DB, DATABASES_WRITE, on_database_delete, OFF},

@@ -6,6 +6,7 @@
 #include "core/id.h"
 #include "core/utf8.h"
 #include "db/permission.h"
+#include "db/transactions.h"
 #include "http/args.h"
 #include "models/json.h"
 #include "services/api.h"
@@ -21,8 +22,6 @@
 #define STRING_SIZE_MAX 1073741824
 #define VARCHAR_SIZE_MAX 16381
 #define LIST_TTL_MAX 86400
-/* Documents fetched per page when a bulk update or delete walks its whole selection. */
-#define PAGE_SIZE 100
 
 /* IDs and keys share one rule (utopia's Key and UID validators). */
 static const char id_rule[] = "Value must be 1 to 36 characters of a-z, A-Z, 0-9, period, hyphen "
@@ -280,17 +279,11 @@ static int arg_number(cw_ctx_t *ctx, const char *name, json_t **out)
     return invalid(ctx, name, "Value must be a valid number");
 }
 
-static int arg_transaction(cw_ctx_t *ctx)
+/* `transactionId` of a document route: *out is NULL when absent (the write happens now), else the
+ * transaction to stage the write in, or to read through. */
+static int arg_transaction(cw_ctx_t *ctx, const char **out)
 {
-    const char *id;
-    if (arg_id(ctx, "transactionId", ID_UID, false, &id) < 0)
-        return -1;
-    if (id != NULL) {
-        cw_res_error(ctx->res, CW_ERR_GENERAL_NOT_IMPLEMENTED,
-                     "Transactions are not supported by this server yet.");
-        return -1;
-    }
-    return 0;
+    return arg_id(ctx, "transactionId", ID_UID, false, out) < 0 ? -1 : 0;
 }
 
 /* The database ------------------------------------------------------------------------------ */
@@ -317,7 +310,7 @@ static void fail(cw_ctx_t *ctx, const cw_db_error_t *err)
 static int open_db(cw_ctx_t *ctx, cw_db_t **db)
 {
     cw_db_error_t err = {0};
-    if (cw_thread_db(cw_ctx_thread(ctx), cw_ctx_auth(ctx)->project_id, db, &err) != 0) {
+    if (cw_thread_db(cw_ctx_thread(ctx), cw_ctx_auth(ctx)->project, db, &err) != 0) {
         fail(ctx, &err);
         return -1;
     }
@@ -539,42 +532,6 @@ static int check_inline_indexes(cw_ctx_t *ctx, json_t *defs)
     return 0;
 }
 
-/* Creates what a collection create defined inline, one call at a time. The document database has
- * no call that creates a collection with its schema in one transaction, so on a failure the
- * collection is deleted again, which leaves nothing behind. */
-static int create_inline(cw_db_t *db, cw_db_family_t fam, const char *dbid, const char *cid,
-                         json_t *attrs, json_t *indexes, cw_db_error_t *err)
-{
-    size_t i;
-    json_t *d, *out = NULL;
-    json_array_foreach(attrs, i, d)
-    {
-        if (cw_db_attribute_create(db, fam, dbid, cid, d, &out, err) != 0)
-            goto fail;
-        json_decref(out);
-        out = NULL;
-    }
-    json_array_foreach(indexes, i, d)
-    {
-        const char *key = json_string_value(json_object_get(d, "key"));
-        const char *type = json_string_value(json_object_get(d, "type"));
-        if (cw_db_index_create(db, fam, dbid, cid, key, type, json_object_get(d, "attributes"),
-                               json_object_get(d, "orders"), json_object_get(d, "lengths"), &out,
-                               err) != 0)
-            goto fail;
-        json_decref(out);
-        out = NULL;
-    }
-    return 0;
-fail:
-    json_decref(out);
-    {
-        cw_db_error_t ignored;
-        cw_db_collection_delete(db, fam, dbid, cid, &ignored);
-    }
-    return -1;
-}
-
 void cw_dbapi_collection_create(cw_ctx_t *ctx, cw_db_family_t fam)
 {
     const family_t *f = &families[fam];
@@ -594,14 +551,10 @@ void cw_dbapi_collection_create(cw_ctx_t *ctx, cw_db_family_t fam)
         (attrs != NULL && inline_attributes(ctx, f->attributes, attrs, &specs) < 0) ||
         (indexes != NULL && check_inline_indexes(ctx, indexes) < 0) || open_db(ctx, &db) < 0)
         goto out;
-    int rc = cw_db_collection_create(db, fam, dbid, id, name, perms, security, enabled, &out, &err);
-    if (rc == 0 && (json_array_size(specs) > 0 || json_array_size(indexes) > 0)) {
-        json_decref(out);
-        out = NULL;
-        rc = create_inline(db, fam, dbid, id, specs, indexes, &err);
-        if (rc == 0)
-            rc = cw_db_collection_get(db, fam, dbid, id, &out, &err);
-    }
+    /* The collection, its attributes and its indexes are made in one transaction: a failing
+     * definition leaves nothing behind. */
+    int rc = cw_db_collection_create_with(db, fam, dbid, id, name, perms, security, enabled, specs,
+                                          indexes, &out, &err);
     finish(ctx, rc, 201, out, &err);
 out:
     json_decref(specs);
@@ -708,7 +661,7 @@ static const attr_route_t *attr_route(const char *type)
  * are the database's to check, as it checks the documents' values. */
 static int check_value(cw_ctx_t *ctx, const char *name, const attr_route_t *r, const json_t *v)
 {
-    char rule[64];
+    char rule[96];
     switch (r->kind) {
     case V_STRING:
         return json_is_string(v) ? 0 : invalid(ctx, name, "Value must be a valid string");
@@ -721,7 +674,8 @@ static int check_value(cw_ctx_t *ctx, const char *name, const attr_route_t *r, c
     case V_SPATIAL:
         if (json_is_array(v) || json_is_string(v))
             return 0;
-        snprintf(rule, sizeof(rule), "Value must be a valid %s", r->spatial);
+        snprintf(rule, sizeof(rule),
+                 "Value must be a valid %s: Spatial value must be array or WKT string", r->spatial);
         return invalid(ctx, name, rule);
     }
     return -1;
@@ -1113,9 +1067,115 @@ static int document_path(cw_ctx_t *ctx, cw_db_family_t fam, bool doc, const char
     return 0;
 }
 
+/* Whether the client asked for a response format older than 1.8 (X-Appwrite-Response-Format). */
+static bool format_before_1_8(cw_ctx_t *ctx)
+{
+    cw_str_t v = cw_req_header(ctx->req, "x-appwrite-response-format");
+    char buf[32];
+    int major = 0, minor = 0;
+    if (v.len == 0 || v.len >= sizeof(buf))
+        return false;
+    memcpy(buf, v.ptr, v.len);
+    buf[v.len] = '\0';
+    if (sscanf(buf, "%d.%d", &major, &minor) < 1)
+        return false;
+    return major < 1 || (major == 1 && minor < 8);
+}
+
+/* "key.*" for every available relationship of a collection, and of the collections they lead
+ * to, three levels down, none visited twice on a path (Appwrite's request filter V20). */
+static void relationship_selects(cw_db_t *db, const char *dbid, const char *cid, const char *prefix,
+                                 int depth, const char **visited, size_t nvisited, json_t *keys)
+{
+    json_t *col = NULL, *attr;
+    cw_db_error_t err;
+    size_t i;
+    if (depth > 3 || nvisited >= 4 ||
+        cw_db_collection_get(db, CW_DB_FAMILY_COLLECTIONS, dbid, cid, &col, &err) != 0)
+        return;
+    visited[nvisited++] = cid;
+    json_array_foreach(json_object_get(col, "attributes"), i, attr)
+    {
+        const char *type = json_string_value(json_object_get(attr, "type"));
+        const char *status = json_string_value(json_object_get(attr, "status"));
+        const char *key = json_string_value(json_object_get(attr, "key"));
+        const char *related = json_string_value(json_object_get(attr, "relatedCollection"));
+        bool seen = false;
+        if (type == NULL || strcmp(type, "relationship") != 0 || status == NULL ||
+            strcmp(status, "available") != 0 || key == NULL || related == NULL)
+            continue;
+        for (size_t k = 0; k < nvisited && !seen; k++)
+            seen = strcmp(visited[k], related) == 0;
+        if (seen)
+            continue;
+        char full[512], sel[520];
+        snprintf(full, sizeof(full), "%s%s%s", prefix, prefix[0] != '\0' ? "." : "", key);
+        snprintf(sel, sizeof(sel), "%s.*", full);
+        json_array_append_new(keys, json_string(sel));
+        relationship_selects(db, dbid, related, full, depth + 1, visited, nvisited, keys);
+    }
+    json_decref(col);
+}
+
+/* Clients asking for a response format before 1.8 got every related document by default:
+ * Appwrite keeps that for them by selecting "*" and every relationship when the queries select
+ * nothing or "*". A new queries array, or NULL when nothing changes. */
+static json_t *legacy_selects(cw_ctx_t *ctx, cw_db_t *db, cw_db_family_t fam, const char *dbid,
+                              const char *cid, json_t *queries)
+{
+    if (fam != CW_DB_FAMILY_COLLECTIONS || !format_before_1_8(ctx))
+        return NULL;
+    bool selects = false, star = false;
+    size_t i;
+    json_t *q, *out, *keys = json_array(), *values;
+    const char *visited[4];
+    json_array_foreach(queries, i, q)
+    {
+        json_t *p = json_loadb(json_string_value(q), json_string_length(q), 0, NULL);
+        const char *m = json_string_value(json_object_get(p, "method"));
+        if (m != NULL && strcmp(m, "select") == 0) {
+            selects = true;
+            size_t k;
+            json_t *v;
+            json_array_foreach(json_object_get(p, "values"), k, v)
+            {
+                star = star || (json_is_string(v) && strcmp(json_string_value(v), "*") == 0);
+            }
+        }
+        json_decref(p);
+    }
+    if (selects && !star)
+        goto none;
+    relationship_selects(db, dbid, cid, "", 1, visited, 0, keys);
+    if (json_array_size(keys) == 0)
+        goto none;
+    out = json_array();
+    json_array_foreach(queries, i, q)
+    {
+        json_t *p = json_loadb(json_string_value(q), json_string_length(q), 0, NULL);
+        const char *m = json_string_value(json_object_get(p, "method"));
+        if (m == NULL || strcmp(m, "select") != 0)
+            json_array_append(out, q);
+        json_decref(p);
+    }
+    values = json_array();
+    json_array_append_new(values, json_string("*"));
+    json_array_extend(values, keys);
+    json_t *sel = json_pack("{s:s, s:o}", "method", "select", "values", values);
+    char *txt = json_dumps(sel, JSON_COMPACT);
+    json_array_append_new(out, json_string(txt));
+    free(txt);
+    json_decref(sel);
+    json_decref(keys);
+    return out;
+none:
+    json_decref(keys);
+    return NULL;
+}
+
 void cw_dbapi_document_list(cw_ctx_t *ctx, cw_db_family_t fam)
 {
-    const char *dbid, *cid;
+    const char *dbid, *cid, *txid;
     json_t *queries, *out = NULL;
     bool total;
     int64_t ttl;
@@ -1123,22 +1183,20 @@ void cw_dbapi_document_list(cw_ctx_t *ctx, cw_db_family_t fam)
     cw_db_error_t err = {0};
     /* `ttl` asks Appwrite to cache the list; we answer from the database every time. */
     if (document_path(ctx, fam, false, &dbid, &cid, NULL) < 0 ||
-        arg_queries(ctx, "queries", &queries) < 0 || arg_transaction(ctx) < 0 ||
+        arg_queries(ctx, "queries", &queries) < 0 || arg_transaction(ctx, &txid) < 0 ||
         arg_flag(ctx, "total", true, &total) < 0 ||
         cw_arg_int(ctx, "ttl", false, 0, LIST_TTL_MAX, &ttl) < 0 || open_db(ctx, &db) < 0)
         return;
     cw_db_actor_t actor = actor_of(ctx);
-    int rc = cw_db_document_list(db, fam, &actor, dbid, cid, queries, total, &out, &err);
+    json_t *legacy = legacy_selects(ctx, db, fam, dbid, cid, queries);
+    if (legacy != NULL)
+        queries = legacy;
+    int rc = txid != NULL
+                 ? cw_db_transaction_document_list(db, fam, &actor, txid, dbid, cid, queries, total,
+                                                   &out, &err)
+                 : cw_db_document_list(db, fam, &actor, dbid, cid, queries, total, &out, &err);
+    json_decref(legacy);
     finish(ctx, rc, 200, out, &err);
-}
-
-/* A copy of a bulk item without the system keys that travel as arguments. */
-static json_t *item_data(json_t *item)
-{
-    json_t *data = json_copy(item);
-    json_object_del(data, "$id");
-    json_object_del(data, "$permissions");
-    return data;
 }
 
 /* The `$id` of a bulk item: absent or "unique()" makes a new one. NULL when it is not a string. */
@@ -1218,69 +1276,70 @@ static int check_bulk_target(cw_ctx_t *ctx, cw_db_t *db, cw_db_family_t fam, con
     return 0;
 }
 
-/* Answers {"total": n, "documents" | "rows": docs} and releases docs. */
-static void reply_batch(cw_ctx_t *ctx, cw_db_family_t fam, int status, json_t *docs)
+/* data with the `permissions` parameter put in as "$permissions", as a staged write keeps them.
+ * A new reference. */
+static json_t *with_permissions(json_t *data, json_t *perms)
 {
-    json_t *model = json_object();
-    json_object_set_new(model, "total", json_integer((json_int_t)json_array_size(docs)));
-    json_object_set_new(model, families[fam].documents, docs);
-    reply(ctx, status, model);
+    json_t *d = data != NULL ? json_deep_copy(data) : json_object();
+    if (perms != NULL)
+        json_object_set(d, "$permissions", perms);
+    return d;
 }
 
-/* Creates several documents. Until the database offers a batch call, they are created one by
- * one and, when one fails, those already made are deleted again. */
+/* Stages a route's write in transaction txid instead of making it (db/transactions.h): action on
+ * the path's database and collection, the document did (NULL for bulk writes), data (taken).
+ * Answers status with the document the commit would write (or 204 for a delete). */
+static void stage_write(cw_ctx_t *ctx, cw_db_family_t fam, const char *txid, const char *action,
+                        const char *dbid, const char *cid, const char *did, json_t *data,
+                        int status)
+{
+    cw_db_t *db;
+    cw_db_error_t err = {0};
+    json_t *out = NULL, *op = json_object();
+    json_object_set_new(op, "action", json_string(action));
+    json_object_set_new(op, "databaseId", json_string(dbid));
+    json_object_set_new(op, "collectionId", json_string(cid));
+    if (did != NULL)
+        json_object_set_new(op, "documentId", json_string(did));
+    json_object_set_new(op, "data", data != NULL ? data : json_object());
+    if (open_db(ctx, &db) == 0) {
+        cw_db_actor_t actor = actor_of(ctx);
+        int rc = cw_db_transaction_stage(db, fam, &actor, txid, op, &out, &err);
+        finish(ctx, rc, status, out, &err);
+    }
+    json_decref(op);
+}
+
+/* Creates several documents in one transaction: all of them, or none when one fails. */
 static void create_documents(cw_ctx_t *ctx, cw_db_family_t fam, const char *dbid, const char *cid,
-                             json_t *items)
+                             json_t *items, const char *txid)
 {
     cw_db_t *db;
     cw_db_error_t err = {0};
     cw_db_actor_t actor = actor_of(ctx);
-    json_t *done = json_array(), *item, *perms, *out = NULL;
-    size_t i;
-    int rc = 0;
+    json_t *out = NULL;
     /* Only API keys may write in bulk (Appwrite also lets privileged console users). */
     if (!actor.is_key) {
         cw_res_error(ctx->res, CW_ERR_GENERAL_UNAUTHORIZED_SCOPE,
                      "Creating several %ss at once needs an API key.", families[fam].document_word);
-        goto out;
+        return;
     }
-    if (check_items(ctx, items) < 0)
-        goto out;
-    if (open_db(ctx, &db) < 0 || check_bulk_target(ctx, db, fam, dbid, cid, "create") < 0)
-        goto out;
-    json_array_foreach(items, i, item)
-    {
-        json_t *data = item_data(item);
-        item_permissions(ctx, item, &perms);
-        rc = cw_db_document_create(db, fam, &actor, dbid, cid, item_id(ctx, item), data, perms,
-                                   &out, &err);
-        json_decref(data);
-        if (rc != 0)
-            break;
-        json_array_append_new(done, out);
-        out = NULL;
+    if (check_items(ctx, items) < 0 || open_db(ctx, &db) < 0 ||
+        check_bulk_target(ctx, db, fam, dbid, cid, "create") < 0)
+        return;
+    /* Appwrite answers a staged bulk create with 200, and how many it would make. */
+    if (txid != NULL) {
+        stage_write(ctx, fam, txid, "bulkCreate", dbid, cid, NULL, json_deep_copy(items), 200);
+        return;
     }
-    if (rc != 0) {
-        json_t *doc;
-        cw_db_error_t ignored;
-        json_array_foreach(done, i, doc)
-        {
-            cw_db_document_delete(db, fam, &actor, dbid, cid,
-                                  json_string_value(json_object_get(doc, "$id")), &ignored);
-        }
-        fail(ctx, &err);
-        goto out;
-    }
-    reply_batch(ctx, fam, 201, done);
-    done = NULL;
-out:
-    json_decref(done);
+    int rc = cw_db_documents_create(db, fam, &actor, dbid, cid, items, &out, &err);
+    finish(ctx, rc, 201, out, &err);
 }
 
 void cw_dbapi_document_create(cw_ctx_t *ctx, cw_db_family_t fam)
 {
     const family_t *f = &families[fam];
-    const char *dbid, *cid, *id;
+    const char *dbid, *cid, *id, *txid;
     json_t *data = NULL, *perms, *items, *out = NULL;
     cw_db_t *db;
     cw_db_error_t err = {0};
@@ -1289,7 +1348,8 @@ void cw_dbapi_document_create(cw_ctx_t *ctx, cw_db_family_t fam)
         arg_id(ctx, f->collection_id, ID_UID, true, &cid) < 0 ||
         arg_object(ctx, "data", &data) < 0 ||
         arg_permissions(ctx, CW_PERM_SCOPE_DOCUMENT, &perms) < 0 ||
-        arg_objects(ctx, f->documents, false, BATCH_MAX, &items) < 0 || arg_transaction(ctx) < 0)
+        arg_objects(ctx, f->documents, false, BATCH_MAX, &items) < 0 ||
+        arg_transaction(ctx, &txid) < 0)
         goto out;
     bool has_data = json_object_size(data) > 0, has_items = json_array_size(items) > 0;
     if (!has_data && !has_items) {
@@ -1318,12 +1378,16 @@ void cw_dbapi_document_create(cw_ctx_t *ctx, cw_db_family_t fam)
                          f->document_word);
             goto out;
         }
-        create_documents(ctx, fam, dbid, cid, items);
+        create_documents(ctx, fam, dbid, cid, items, txid);
         goto out;
     }
     if (id == NULL) {
         cw_res_error(ctx->res, f->missing_data, "Param \"%s\" is required to create one %s.",
                      f->document_id, f->document_word);
+        goto out;
+    }
+    if (txid != NULL) {
+        stage_write(ctx, fam, txid, "create", dbid, cid, id, with_permissions(data, perms), 201);
         goto out;
     }
     if (open_db(ctx, &db) < 0)
@@ -1337,16 +1401,23 @@ out:
 
 void cw_dbapi_document_get(cw_ctx_t *ctx, cw_db_family_t fam)
 {
-    const char *dbid, *cid, *did;
+    const char *dbid, *cid, *did, *txid;
     json_t *queries, *out = NULL;
     cw_db_t *db;
     cw_db_error_t err = {0};
     if (document_path(ctx, fam, true, &dbid, &cid, &did) < 0 ||
-        arg_queries(ctx, "queries", &queries) < 0 || arg_transaction(ctx) < 0 ||
+        arg_queries(ctx, "queries", &queries) < 0 || arg_transaction(ctx, &txid) < 0 ||
         open_db(ctx, &db) < 0)
         return;
     cw_db_actor_t actor = actor_of(ctx);
-    int rc = cw_db_document_get(db, fam, &actor, dbid, cid, did, queries, &out, &err);
+    json_t *legacy = legacy_selects(ctx, db, fam, dbid, cid, queries);
+    if (legacy != NULL)
+        queries = legacy;
+    int rc = txid != NULL
+                 ? cw_db_transaction_document_get(db, fam, &actor, txid, dbid, cid, did, queries,
+                                                  &out, &err)
+                 : cw_db_document_get(db, fam, &actor, dbid, cid, did, queries, &out, &err);
+    json_decref(legacy);
     finish(ctx, rc, 200, out, &err);
 }
 
@@ -1354,7 +1425,7 @@ void cw_dbapi_document_get(cw_ctx_t *ctx, cw_db_family_t fam)
 static void write_document(cw_ctx_t *ctx, cw_db_family_t fam, bool upsert)
 {
     const family_t *f = &families[fam];
-    const char *dbid, *cid, *did;
+    const char *dbid, *cid, *did, *txid;
     json_t *data = NULL, *perms, *out = NULL;
     cw_db_t *db;
     cw_db_error_t err = {0};
@@ -1362,7 +1433,7 @@ static void write_document(cw_ctx_t *ctx, cw_db_family_t fam, bool upsert)
         arg_id(ctx, f->collection_id, ID_UID, true, &cid) < 0 ||
         arg_id(ctx, f->document_id, upsert ? ID_CUSTOM : ID_UID, true, &did) < 0 ||
         arg_object(ctx, "data", &data) < 0 ||
-        arg_permissions(ctx, CW_PERM_SCOPE_DOCUMENT, &perms) < 0 || arg_transaction(ctx) < 0)
+        arg_permissions(ctx, CW_PERM_SCOPE_DOCUMENT, &perms) < 0 || arg_transaction(ctx, &txid) < 0)
         goto out;
     if (json_object_size(data) == 0 && perms == NULL) {
         cw_res_error(ctx->res, f->missing_payload,
@@ -1372,6 +1443,12 @@ static void write_document(cw_ctx_t *ctx, cw_db_family_t fam, bool upsert)
     }
     if (data == NULL)
         data = json_object();
+    /* Staged, an upsert is answered with 201 and an update with 200, as in Appwrite. */
+    if (txid != NULL) {
+        stage_write(ctx, fam, txid, upsert ? "upsert" : "update", dbid, cid, did,
+                    with_permissions(data, perms), upsert ? 201 : 200);
+        goto out;
+    }
     if (open_db(ctx, &db) < 0)
         goto out;
     cw_db_actor_t actor = actor_of(ctx);
@@ -1396,11 +1473,16 @@ void cw_dbapi_document_upsert(cw_ctx_t *ctx, cw_db_family_t fam)
 
 void cw_dbapi_document_delete(cw_ctx_t *ctx, cw_db_family_t fam)
 {
-    const char *dbid, *cid, *did;
+    const char *dbid, *cid, *did, *txid;
     cw_db_t *db;
     cw_db_error_t err = {0};
-    if (document_path(ctx, fam, true, &dbid, &cid, &did) < 0 || arg_transaction(ctx) < 0 ||
-        open_db(ctx, &db) < 0)
+    if (document_path(ctx, fam, true, &dbid, &cid, &did) < 0 || arg_transaction(ctx, &txid) < 0)
+        return;
+    if (txid != NULL) {
+        stage_write(ctx, fam, txid, "delete", dbid, cid, did, NULL, 204);
+        return;
+    }
+    if (open_db(ctx, &db) < 0)
         return;
     cw_db_actor_t actor = actor_of(ctx);
     int rc = cw_db_document_delete(db, fam, &actor, dbid, cid, did, &err);
@@ -1410,170 +1492,64 @@ void cw_dbapi_document_delete(cw_ctx_t *ctx, cw_db_family_t fam)
 void cw_dbapi_documents_upsert(cw_ctx_t *ctx, cw_db_family_t fam)
 {
     const family_t *f = &families[fam];
-    const char *dbid, *cid;
-    json_t *items, *item, *perms, *done = NULL, *out = NULL;
-    size_t i;
+    const char *dbid, *cid, *txid;
+    json_t *items, *out = NULL;
     cw_db_t *db;
     cw_db_error_t err = {0};
     if (document_path(ctx, fam, false, &dbid, &cid, NULL) < 0 ||
-        arg_objects(ctx, f->documents, true, BATCH_MAX, &items) < 0 || arg_transaction(ctx) < 0 ||
-        check_items(ctx, items) < 0 || open_db(ctx, &db) < 0 ||
+        arg_objects(ctx, f->documents, true, BATCH_MAX, &items) < 0 ||
+        arg_transaction(ctx, &txid) < 0 || check_items(ctx, items) < 0 || open_db(ctx, &db) < 0 ||
         check_bulk_target(ctx, db, fam, dbid, cid, "upsert") < 0)
-        goto out;
-    /* One call per document until the database offers a batch upsert: a failure part way leaves
-     * the earlier documents written. */
+        return;
+    if (txid != NULL) {
+        stage_write(ctx, fam, txid, "bulkUpsert", dbid, cid, NULL, json_deep_copy(items), 200);
+        return;
+    }
+    /* One transaction: every document is written, or none. */
     cw_db_actor_t actor = actor_of(ctx);
-    done = json_array();
-    json_array_foreach(items, i, item)
-    {
-        json_t *data = item_data(item);
-        item_permissions(ctx, item, &perms);
-        int rc = cw_db_document_upsert(db, fam, &actor, dbid, cid, item_id(ctx, item), data, perms,
-                                       &out, &err);
-        json_decref(data);
-        if (rc != 0) {
-            fail(ctx, &err);
-            goto out;
-        }
-        json_array_append_new(done, out);
-    }
-    reply_batch(ctx, fam, 200, done);
-    done = NULL;
-out:
-    json_decref(done);
+    int rc = cw_db_documents_upsert(db, fam, &actor, dbid, cid, items, &out, &err);
+    finish(ctx, rc, 200, out, &err);
 }
 
-/* Whether the queries choose their own window (limit, offset or a cursor). */
-static bool queries_bounded(json_t *queries)
-{
-    size_t i;
-    json_t *q;
-    json_array_foreach(queries, i, q)
-    {
-        json_t *parsed = json_loadb(json_string_value(q), json_string_length(q), 0, NULL);
-        const char *m = json_string_value(json_object_get(parsed, "method"));
-        bool bounds =
-            m != NULL && (strcmp(m, "limit") == 0 || strcmp(m, "offset") == 0 ||
-                          strcmp(m, "cursorAfter") == 0 || strcmp(m, "cursorBefore") == 0);
-        json_decref(parsed);
-        if (bounds)
-            return true;
-    }
-    return false;
-}
-
-/* Adds {"method": method, "values": [value]} as a query string; value is already JSON. */
-static void append_query(json_t *queries, const char *method, const char *value_json)
-{
-    cw_buf_t b = CW_BUF_INIT;
-    cw_buf_printf(&b, "{\"method\":\"%s\",\"values\":[%s]}", method, value_json);
-    json_array_append_new(queries, json_stringn(b.ptr, b.len));
-    cw_buf_free(&b);
-}
-
-/* Every document the queries select, in list order (*out, a new array). Queries that set their
- * own window get one page; otherwise pages are read after one another with a cursor. */
-static int select_documents(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t *actor,
-                            const char *dbid, const char *cid, json_t *queries, json_t **out,
-                            cw_db_error_t *err)
-{
-    bool bounded = queries != NULL && queries_bounded(queries);
-    json_t *all = json_array();
-    char last[CW_ID_MAX_LEN + 1] = "";
-    char page_size[16];
-    snprintf(page_size, sizeof(page_size), "%d", PAGE_SIZE);
-    for (;;) {
-        json_t *page = NULL;
-        json_t *q = queries != NULL ? json_copy(queries) : json_array();
-        if (!bounded) {
-            append_query(q, "limit", page_size);
-            if (last[0] != '\0') {
-                cw_buf_t id = CW_BUF_INIT;
-                cw_json_escape(&id, last, strlen(last));
-                append_query(q, "cursorAfter", id.ptr);
-                cw_buf_free(&id);
-            }
-        }
-        int rc = cw_db_document_list(db, fam, actor, dbid, cid, q, false, &page, err);
-        json_decref(q);
-        if (rc != 0) {
-            json_decref(all);
-            return -1;
-        }
-        json_t *docs = json_object_get(page, families[fam].documents);
-        size_t n = json_array_size(docs);
-        json_array_extend(all, docs);
-        if (n > 0) {
-            const char *id = json_string_value(json_object_get(json_array_get(docs, n - 1), "$id"));
-            snprintf(last, sizeof(last), "%s", id != NULL ? id : "");
-        }
-        json_decref(page);
-        if (bounded || n < PAGE_SIZE || last[0] == '\0')
-            break;
-    }
-    *out = all;
-    return 0;
-}
-
-/* Bulk update (data) or delete (data NULL) of what the queries select. The selection is read
- * first, then each document is written with its own call until the database offers a batch
- * form: a failure part way leaves the earlier documents written. */
+/* Bulk update (data) or delete (data NULL) of what the queries select (every match unless the
+ * queries hold a limit), in one transaction: all of them change, or none. */
 static void change_documents(cw_ctx_t *ctx, cw_db_family_t fam, bool update)
 {
     const family_t *f = &families[fam];
-    const char *dbid, *cid;
-    json_t *data = NULL, *queries, *selected = NULL, *doc, *done = NULL, *out = NULL;
-    json_t *perms = NULL;
-    size_t i;
+    const char *dbid, *cid, *txid;
+    json_t *data = NULL, *queries, *perms = NULL, *out = NULL;
     cw_db_t *db;
     cw_db_error_t err = {0};
     if (document_path(ctx, fam, false, &dbid, &cid, NULL) < 0 ||
         (update && arg_object(ctx, "data", &data) < 0) ||
-        arg_queries(ctx, "queries", &queries) < 0 || arg_transaction(ctx) < 0)
+        arg_queries(ctx, "queries", &queries) < 0 || arg_transaction(ctx, &txid) < 0)
         goto out;
     if (update && json_object_size(data) == 0) {
         cw_res_error(ctx->res, f->missing_payload, "Nothing to write: `data` is empty.");
         goto out;
     }
-    if (update) {
-        if (item_permissions(ctx, data, &perms) < 0)
-            goto out;
-        json_incref(perms);
-        json_object_del(data, "$permissions");
-    }
+    /* A bad `$permissions` inside the data is a 400 general_bad_request, as in Appwrite; the
+     * database takes the data with it. */
+    if (update && item_permissions(ctx, data, &perms) < 0)
+        goto out;
     if (open_db(ctx, &db) < 0 ||
         check_bulk_target(ctx, db, fam, dbid, cid, update ? "update" : "delete") < 0)
         goto out;
-    cw_db_actor_t actor = actor_of(ctx);
-    if (select_documents(db, fam, &actor, dbid, cid, queries, &selected, &err) != 0) {
-        fail(ctx, &err);
+    if (txid != NULL) {
+        json_t *staged = json_object();
+        json_object_set_new(staged, "queries",
+                            queries != NULL ? json_deep_copy(queries) : json_array());
+        if (update)
+            json_object_set(staged, "data", data);
+        stage_write(ctx, fam, txid, update ? "bulkUpdate" : "bulkDelete", dbid, cid, NULL, staged,
+                    200);
         goto out;
     }
-    done = json_array();
-    json_array_foreach(selected, i, doc)
-    {
-        const char *id = json_string_value(json_object_get(doc, "$id"));
-        int rc;
-        if (update) {
-            rc = cw_db_document_update(db, fam, &actor, dbid, cid, id, data, perms, &out, &err);
-            if (rc == 0)
-                json_array_append_new(done, out);
-        } else {
-            rc = cw_db_document_delete(db, fam, &actor, dbid, cid, id, &err);
-            if (rc == 0)
-                json_array_append(done, doc);
-        }
-        if (rc != 0) {
-            fail(ctx, &err);
-            goto out;
-        }
-    }
-    reply_batch(ctx, fam, 200, done);
-    done = NULL;
+    cw_db_actor_t actor = actor_of(ctx);
+    int rc = update ? cw_db_documents_update(db, fam, &actor, dbid, cid, data, queries, &out, &err)
+                    : cw_db_documents_delete(db, fam, &actor, dbid, cid, queries, &out, &err);
+    finish(ctx, rc, 200, out, &err);
 out:
-    json_decref(done);
-    json_decref(selected);
-    json_decref(perms);
     json_decref(data);
 }
 
@@ -1589,18 +1565,27 @@ void cw_dbapi_documents_delete(cw_ctx_t *ctx, cw_db_family_t fam)
 
 void cw_dbapi_document_increment(cw_ctx_t *ctx, cw_db_family_t fam, bool up)
 {
-    const char *dbid, *cid, *did, *attr;
+    const char *dbid, *cid, *did, *attr, *txid;
     json_t *value = NULL, *limit = NULL, *out = NULL;
     cw_db_t *db;
     cw_db_error_t err = {0};
     if (document_path(ctx, fam, true, &dbid, &cid, &did) < 0 ||
         arg_id(ctx, families[fam].attribute, ID_KEY, true, &attr) < 0 ||
         arg_number(ctx, "value", &value) < 0 || arg_number(ctx, up ? "max" : "min", &limit) < 0 ||
-        arg_transaction(ctx) < 0)
+        arg_transaction(ctx, &txid) < 0)
         goto out;
     double by = value != NULL ? json_number_value(value) : 1;
     if (!(by > 0)) {
         invalid(ctx, "value", "Value must be a number greater than 0");
+        goto out;
+    }
+    if (txid != NULL) {
+        json_t *staged = json_object();
+        json_object_set_new(staged, families[fam].attribute, json_string(attr));
+        json_object_set_new(staged, "value", value != NULL ? json_incref(value) : json_integer(1));
+        if (limit != NULL)
+            json_object_set(staged, up ? "max" : "min", limit);
+        stage_write(ctx, fam, txid, up ? "increment" : "decrement", dbid, cid, did, staged, 200);
         goto out;
     }
     if (open_db(ctx, &db) < 0)
@@ -1616,10 +1601,102 @@ out:
 
 /* Transactions -------------------------------------------------------------------------------- */
 
-void cw_dbapi_transaction_unsupported(cw_ctx_t *ctx, cw_db_family_t fam)
+void cw_dbapi_transaction_list(cw_ctx_t *ctx, cw_db_family_t fam)
 {
-    if (need_project(ctx) < 0)
+    json_t *queries, *out = NULL;
+    cw_db_t *db;
+    cw_db_error_t err = {0};
+    if (need_project(ctx) < 0 || arg_queries(ctx, "queries", &queries) < 0 || open_db(ctx, &db) < 0)
         return;
-    cw_res_error(ctx->res, CW_ERR_GENERAL_NOT_IMPLEMENTED,
-                 "Transactions are not supported by this server yet.");
+    cw_db_actor_t actor = actor_of(ctx);
+    int rc = cw_db_transaction_list(db, &actor, queries, &out, &err);
+    finish(ctx, rc, 200, out, &err);
+}
+
+void cw_dbapi_transaction_create(cw_ctx_t *ctx, cw_db_family_t fam)
+{
+    int64_t ttl = CW_TXN_TTL_DEFAULT;
+    json_t *out = NULL;
+    cw_db_t *db;
+    cw_db_error_t err = {0};
+    if (need_project(ctx) < 0 ||
+        cw_arg_int(ctx, "ttl", false, CW_TXN_TTL_MIN, CW_TXN_TTL_MAX, &ttl) < 0 ||
+        open_db(ctx, &db) < 0)
+        return;
+    cw_db_actor_t actor = actor_of(ctx);
+    int rc = cw_db_transaction_create(db, &actor, ttl, &out, &err);
+    finish(ctx, rc, 201, out, &err);
+}
+
+void cw_dbapi_transaction_get(cw_ctx_t *ctx, cw_db_family_t fam)
+{
+    const char *id;
+    json_t *out = NULL;
+    cw_db_t *db;
+    cw_db_error_t err = {0};
+    if (need_project(ctx) < 0 || arg_id(ctx, "transactionId", ID_UID, true, &id) < 0 ||
+        open_db(ctx, &db) < 0)
+        return;
+    cw_db_actor_t actor = actor_of(ctx);
+    int rc = cw_db_transaction_get(db, &actor, id, &out, &err);
+    finish(ctx, rc, 200, out, &err);
+}
+
+/* Commit or rollback, exactly one of them. */
+void cw_dbapi_transaction_update(cw_ctx_t *ctx, cw_db_family_t fam)
+{
+    const char *id;
+    bool commit, rollback;
+    json_t *out = NULL;
+    cw_db_t *db;
+    cw_db_error_t err = {0};
+    if (need_project(ctx) < 0 || arg_id(ctx, "transactionId", ID_UID, true, &id) < 0 ||
+        arg_flag(ctx, "commit", false, &commit) < 0 ||
+        arg_flag(ctx, "rollback", false, &rollback) < 0)
+        return;
+    if (commit == rollback) {
+        cw_res_error(ctx->res, CW_ERR_GENERAL_BAD_REQUEST,
+                     commit ? "Give `commit` or `rollback`, not both."
+                            : "Give `commit: true` or `rollback: true`.");
+        return;
+    }
+    if (open_db(ctx, &db) < 0)
+        return;
+    cw_db_actor_t actor = actor_of(ctx);
+    int rc = commit ? cw_db_transaction_commit(db, fam, &actor, id, &out, &err)
+                    : cw_db_transaction_rollback(db, &actor, id, &out, &err);
+    finish(ctx, rc, 200, out, &err);
+}
+
+void cw_dbapi_transaction_delete(cw_ctx_t *ctx, cw_db_family_t fam)
+{
+    const char *id;
+    cw_db_t *db;
+    cw_db_error_t err = {0};
+    if (need_project(ctx) < 0 || arg_id(ctx, "transactionId", ID_UID, true, &id) < 0 ||
+        open_db(ctx, &db) < 0)
+        return;
+    cw_db_actor_t actor = actor_of(ctx);
+    int rc = cw_db_transaction_delete(db, &actor, id, &err);
+    finish(ctx, rc, 204, NULL, &err);
+}
+
+void cw_dbapi_transaction_operations_create(cw_ctx_t *ctx, cw_db_family_t fam)
+{
+    const char *id;
+    json_t *ops = NULL, *out = NULL;
+    cw_db_t *db;
+    cw_db_error_t err = {0};
+    if (need_project(ctx) < 0 || arg_id(ctx, "transactionId", ID_UID, true, &id) < 0)
+        return;
+    ops = param(ctx, "operations");
+    if (ops != NULL && !json_is_array(ops)) {
+        invalid(ctx, "operations", "Value must a valid array");
+        return;
+    }
+    if (open_db(ctx, &db) < 0)
+        return;
+    cw_db_actor_t actor = actor_of(ctx);
+    int rc = cw_db_transaction_operations_create(db, fam, &actor, id, ops, &out, &err);
+    finish(ctx, rc, 201, out, &err);
 }

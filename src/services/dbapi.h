@@ -54,7 +54,14 @@ void cw_dbapi_documents_delete(cw_ctx_t *ctx, cw_db_family_t fam);
 /* up: increment (bounded by `max`), else decrement (bounded by `min`). */
 void cw_dbapi_document_increment(cw_ctx_t *ctx, cw_db_family_t fam, bool up);
 
-/* The transaction routes: the document database has no transactions yet. */
-void cw_dbapi_transaction_unsupported(cw_ctx_t *ctx, cw_db_family_t fam);
+/* Transactions (db/transactions.h). The document routes above take `transactionId`: a write is
+ * then staged in the transaction rather than made, and a read sees what the transaction has
+ * staged. update commits or rolls back. */
+void cw_dbapi_transaction_list(cw_ctx_t *ctx, cw_db_family_t fam);
+void cw_dbapi_transaction_create(cw_ctx_t *ctx, cw_db_family_t fam);
+void cw_dbapi_transaction_get(cw_ctx_t *ctx, cw_db_family_t fam);
+void cw_dbapi_transaction_update(cw_ctx_t *ctx, cw_db_family_t fam);
+void cw_dbapi_transaction_delete(cw_ctx_t *ctx, cw_db_family_t fam);
+void cw_dbapi_transaction_operations_create(cw_ctx_t *ctx, cw_db_family_t fam);
 
 #endif

@@ -95,3 +95,18 @@ test('every command has --help', async () => {
     const r = await cli(['nope']);
     assert.equal(r.code, 2);
 });
+
+test('a project deleted and made again starts with empty databases', async () => {
+    const mk = async () => {
+        assert.equal((await cli(['projects', 'create', '--id', 'again', '--name', 'Again', ...data()])).code, 0);
+        const key = (await cli(['keys', 'create', '--project', 'again', '--name', 'k', '--scopes', 'all', ...data()])).stdout.trim();
+        const { sdk, client } = await serverClient(server, { project: 'again', key });
+        return new sdk.TablesDB(client);
+    };
+    let tdb = await mk();
+    await tdb.create({ databaseId: 'kept', name: 'Kept?' });
+    assert.equal((await tdb.list()).total, 1);
+    assert.equal((await cli(['projects', 'delete', 'again', ...data()])).code, 0);
+    tdb = await mk();
+    assert.equal((await tdb.list()).total, 0);
+});

@@ -201,6 +201,16 @@ test('tables: columns and indexes given inline at create', async () => {
         databaseId, tableId: 'broken', name: 'Broken', columns: [{ key: 'bad key', type: 'string', size: 5 }],
     }), 400, 'general_argument_invalid');
     await expectAppwriteError(assert, () => tdb.getTable({ databaseId, tableId: 'broken' }), 404, 'table_not_found');
+    // A column the database refuses after others were made: the table, its first columns and its
+    // storage are all undone, so the same ID can be made again with another schema.
+    await expectAppwriteError(assert, () => tdb.createTable({
+        databaseId, tableId: 'broken', name: 'Broken',
+        columns: [{ key: 'a', type: 'string', size: 5, required: false }, { key: 'b', type: 'integer', required: true, default: 3 }],
+    }), 400, 'column_default_unsupported');
+    await expectAppwriteError(assert, () => tdb.getTable({ databaseId, tableId: 'broken' }), 404, 'table_not_found');
+    const again = await tdb.createTable({ databaseId, tableId: 'broken', name: 'Fixed', columns: [{ key: 'b', type: 'integer', required: true }] });
+    assert.deepEqual(again.columns.map((c) => c.key), ['b']);
+    await tdb.createRow({ databaseId, tableId: 'broken', rowId: 'r', data: { b: 1 } });
 });
 
 // Columns -------------------------------------------------------------------------------------
@@ -252,7 +262,7 @@ test('columns: every type is created (202), read back and usable in rows', async
     assert.deepEqual(row.scores, [1, 2, 3]);
 });
 
-test('columns: point, line and polygon', { todo: 'spatial types need SpatiaLite, not wired in yet' }, async () => {
+test('columns: point, line and polygon', async () => {
     const databaseId = await newDatabase();
     const tableId = await newTable(databaseId);
     await tdb.createPointColumn({ databaseId, tableId, key: 'spot', required: false, xdefault: [1, 1] });
@@ -270,6 +280,37 @@ test('columns: point, line and polygon', { todo: 'spatial types need SpatiaLite,
     await expectAppwriteError(assert, () => tdb.createRow({ databaseId, tableId, rowId: 'bad', data: { spot: ['a', 'b'] } }), 400, 'row_invalid_structure');
     const near = await tdb.listRows({ databaseId, tableId, queries: [Query.distanceLessThan('spot', [1, 1], 10)] });
     assert.deepEqual(near.rows.map((r) => r.$id), ['geo']);
+});
+
+test('columns: spatial indexes, queries over rows, and the row errors', async () => {
+    const databaseId = await newDatabase();
+    const tableId = await newTable(databaseId);
+    await tdb.createPointColumn({ databaseId, tableId, key: 'spot', required: true });
+    await tdb.createPolygonColumn({ databaseId, tableId, key: 'area', required: false });
+    for (const key of ['spot', 'area']) assert.equal((await column(databaseId, tableId, key)).status, 'available');
+    await expectAppwriteError(assert, () => tdb.createIndex({ databaseId, tableId, key: 'a', type: 'spatial', columns: ['area'] }), 400, 'column_index_invalid');
+    await expectAppwriteError(assert, () => tdb.createIndex({ databaseId, tableId, key: 'u', type: 'unique', columns: ['spot'] }), 400, 'column_index_invalid');
+    const made = await tdb.createIndex({ databaseId, tableId, key: 'spot_sp', type: 'spatial', columns: ['spot'] });
+    assert.equal(made.type, 'spatial');
+    assert.deepEqual(made.columns, ['spot']);
+    assert.equal((await index(databaseId, tableId, 'spot_sp')).status, 'available');
+    const places = { paris: [2.35, 48.86], london: [-0.13, 51.51], berlin: [13.4, 52.52], sydney: [151.21, -33.87] };
+    for (const [rowId, spot] of Object.entries(places)) await tdb.createRow({ databaseId, tableId, rowId, data: { spot } });
+    await tdb.updateRow({ databaseId, tableId, rowId: 'sydney', data: { area: [[[150, -35], [150, -33], [152, -33], [152, -35], [150, -35]]] } });
+    const ids = async (...queries) => (await tdb.listRows({ databaseId, tableId, queries })).rows.map((r) => r.$id).sort();
+    // Paris to London is about 344 km, to Berlin about 878 km.
+    assert.deepEqual(await ids(Query.distanceLessThan('spot', places.paris, 400000)), ['london', 'paris']);
+    assert.deepEqual(await ids(Query.distanceLessThan('spot', places.paris, 900000)), ['berlin', 'london', 'paris']);
+    assert.deepEqual(await ids(Query.distanceGreaterThan('spot', places.paris, 900000)), ['sydney']);
+    assert.deepEqual(await ids(Query.intersects('spot', [[[-5, 45], [-5, 55], [5, 55], [5, 45], [-5, 45]]])), ['london', 'paris']);
+    assert.deepEqual(await ids(Query.contains('area', [[151.21, -33.87]])), ['sydney']);
+    assert.deepEqual(await ids(Query.isNull('area'), Query.orderAsc('$id')), ['berlin', 'london', 'paris']);
+    const missing = await expectAppwriteError(assert, () => tdb.createRow({ databaseId, tableId, rowId: 'nowhere', data: { area: [[[0, 0], [0, 1], [1, 1], [0, 0]]] } }), 400, 'row_invalid_structure');
+    assert.match(missing.message, /Missing required attribute "spot"/);
+    await expectAppwriteError(assert, () => tdb.createRow({ databaseId, tableId, rowId: 'bad', data: { spot: [0, 0], area: [[0, 0], [1, 1]] } }), 400, 'row_invalid_structure');
+    await expectAppwriteError(assert, () => tdb.createPolygonColumn({ databaseId, tableId, key: 'must', required: true }), 400, 'row_invalid_structure');
+    await tdb.deleteRow({ databaseId, tableId, rowId: 'london' });
+    assert.deepEqual(await ids(Query.distanceLessThan('spot', places.paris, 400000)), ['paris']);
 });
 
 test('columns: invalid definitions, updates, renames, deletes', async () => {
@@ -307,7 +348,7 @@ test('columns: invalid definitions, updates, renames, deletes', async () => {
     await expectAppwriteError(assert, () => tdb.createIntegerColumn({ databaseId, tableId: 'nope', key: 'x', required: false }), 404, 'table_not_found');
 });
 
-test('columns: relationships between tables', { todo: 'relationships are not implemented yet' }, async () => {
+test('columns: relationships between tables', async () => {
     const databaseId = await newDatabase();
     const teams = await newTable(databaseId);
     const players = await newTable(databaseId);
@@ -335,6 +376,24 @@ test('columns: relationships between tables', { todo: 'relationships are not imp
     await tdb.createRow({ databaseId, tableId: teams, rowId: 'blues', data: { name: 'Blues', players: ['ann'] } });
     await expectAppwriteError(assert, () => tdb.deleteRow({ databaseId, tableId: teams, rowId: 'blues' }), 403, 'row_delete_restricted');
     await expectAppwriteError(assert, () => tdb.createRelationshipColumn({ databaseId, tableId: players, relatedTableId: 'nope', type: 'oneToOne' }), 404, 'table_not_found');
+
+    // manyToMany, linked by ID and by nested row, read from both sides.
+    const tags = await newTable(databaseId);
+    await tdb.createStringColumn({ databaseId, tableId: tags, key: 'label', size: 20, required: false });
+    await tdb.createRelationshipColumn({ databaseId, tableId: players, relatedTableId: tags, type: 'manyToMany', twoWay: true, key: 'tags', twoWayKey: 'players', onDelete: 'setNull' });
+    await tdb.createRow({ databaseId, tableId: tags, rowId: 'fast', data: { label: 'Fast' } });
+    await tdb.updateRow({ databaseId, tableId: players, rowId: 'ann', data: { tags: ['fast', { $id: 'tall', label: 'Tall' }] } });
+    const tagged = await tdb.getRow({ databaseId, tableId: players, rowId: 'ann', queries: [Query.select(['name', 'tags.label'])] });
+    assert.deepEqual(tagged.tags.map((t) => t.label), ['Fast', 'Tall']);
+    const fast = await tdb.listRows({ databaseId, tableId: tags, queries: [Query.equal('players.name', ['Ann']), Query.select(['*', 'players.$id'])] });
+    assert.equal(fast.total, 2);
+    assert.deepEqual(fast.rows[0].players.map((p) => p.$id), ['ann']);
+    await tdb.deleteRow({ databaseId, tableId: tags, rowId: 'fast' });
+    const left = await tdb.getRow({ databaseId, tableId: players, rowId: 'ann', queries: [Query.select(['tags.$id'])] });
+    assert.deepEqual(left.tags.map((t) => t.$id), ['tall']);
+    // Deleting one side of a two-way relationship removes both.
+    expectRaw(await raw('DELETE', `/tablesdb/${databaseId}/tables/${tags}/columns/players`), 204);
+    await expectAppwriteError(assert, () => tdb.getColumn({ databaseId, tableId: players, key: 'tags' }), 404, 'column_not_found');
     expectRaw(await raw('POST', `/tablesdb/${databaseId}/tables/${players}/columns/relationship`, { relatedTableId: teams, type: 'many' }), 400, 'general_argument_invalid');
 });
 
@@ -455,6 +514,24 @@ test('rows: bulk create, upsert, update and delete', async () => {
     expectRaw(await raw('POST', base, { rowId: 'z', rows: [{ player: 'Z' }] }), 400, 'general_bad_request');
 });
 
+test('rows: a bulk write with one bad row writes nothing', async () => {
+    const { databaseId, tableId } = await scoreTable();
+    await tdb.createRows({ databaseId, tableId, rows: [{ $id: 'a', player: 'A', score: 1 }, { $id: 'b', player: 'B', score: 2 }] });
+    const state = async () => (await tdb.listRows({ databaseId, tableId, queries: [Query.orderAsc('$id')] })).rows.map((r) => `${r.$id}:${r.player}:${r.score}`);
+    const before = await state();
+
+    await expectAppwriteError(assert, () => tdb.createRows({ databaseId, tableId, rows: [{ $id: 'c', player: 'C' }, { $id: 'd', player: 'D', score: -1 }] }), 400, 'row_invalid_structure');
+    assert.deepEqual(await state(), before);
+    await expectAppwriteError(assert, () => tdb.upsertRows({ databaseId, tableId, rows: [{ $id: 'a', player: 'A2', score: 7 }, { $id: 'e', player: 'E' }, { $id: 'b', player: 'B', score: 5000 }] }), 400, 'row_invalid_structure');
+    assert.deepEqual(await state(), before);
+    await tdb.createIndex({ databaseId, tableId, key: 'uniq_player', type: 'unique', columns: ['player'] });
+    await index(databaseId, tableId, 'uniq_player');
+    await expectAppwriteError(assert, () => tdb.updateRows({ databaseId, tableId, data: { player: 'Same' } }), 409, 'row_unique_constraint_violation');
+    assert.deepEqual(await state(), before);
+    await expectAppwriteError(assert, () => tdb.deleteRows({ databaseId, tableId, queries: [Query.equal('nope', ['x'])] }), 400, 'general_query_invalid');
+    assert.deepEqual(await state(), before);
+});
+
 test('rows: increment and decrement with bounds', async () => {
     const { databaseId, tableId } = await scoreTable();
     await tdb.createRow({ databaseId, tableId, rowId: 'p', data: { player: 'P', score: 10, avg: 2 } });
@@ -543,14 +620,19 @@ test('every route answers 404 with its type for a missing database, table, row',
     }
 });
 
-test('transactions are not supported yet: the routes answer general_not_implemented', async () => {
-    await expectAppwriteError(assert, () => tdb.createTransaction({ ttl: 60 }), 405, 'general_not_implemented');
-    await expectAppwriteError(assert, () => tdb.listTransactions({}), 405, 'general_not_implemented');
-    await expectAppwriteError(assert, () => tdb.getTransaction({ transactionId: 't' }), 405, 'general_not_implemented');
-    await expectAppwriteError(assert, () => tdb.updateTransaction({ transactionId: 't', rollback: true }), 405, 'general_not_implemented');
-    await expectAppwriteError(assert, () => tdb.deleteTransaction({ transactionId: 't' }), 405, 'general_not_implemented');
-    await expectAppwriteError(assert, () => tdb.createOperations({ transactionId: 't', operations: [] }), 405, 'general_not_implemented');
-    // Guests hold rows.read and rows.write, so they reach the same answer.
-    await expectAppwriteError(assert, () => guest.listTransactions({}), 405, 'general_not_implemented');
-    expectRaw(await raw('GET', '/tablesdb/x/tables/y/rows?transactionId=t1'), 405, 'general_not_implemented');
+// transactions.test.mjs has the rest; here the routes' 404s and who may use them.
+test('transactions: missing transactions, and guests', async () => {
+    await expectAppwriteError(assert, () => tdb.getTransaction({ transactionId: 't' }), 404, 'transaction_not_found');
+    await expectAppwriteError(assert, () => tdb.updateTransaction({ transactionId: 't', rollback: true }), 404, 'transaction_not_found');
+    await expectAppwriteError(assert, () => tdb.deleteTransaction({ transactionId: 't' }), 404, 'transaction_not_found');
+    await expectAppwriteError(assert, () => tdb.createOperations({ transactionId: 't', operations: [] }), 400, 'general_bad_request');
+    // A read through a transaction that is not there reads what is committed, as in Appwrite.
+    expectRaw(await raw('GET', '/tablesdb/x/tables/y/rows?transactionId=t1'), 404, 'database_not_found');
+    // Guests hold rows.read and rows.write, so they reach the routes; a transaction made without
+    // a signed-in user belongs to API keys alone, as in Appwrite, so they never see one.
+    const t = await guest.createTransaction({ ttl: 60 });
+    assert.equal(t.status, 'pending');
+    await expectAppwriteError(assert, () => guest.getTransaction({ transactionId: t.$id }), 404, 'transaction_not_found');
+    assert.equal((await guest.listTransactions({})).total, 0);
+    assert.equal((await tdb.getTransaction({ transactionId: t.$id })).$id, t.$id);
 });
