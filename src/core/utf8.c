@@ -1,5 +1,8 @@
 #include "core/utf8.h"
 
+#include <stdbool.h>
+#include <string.h>
+
 size_t cw_utf8_seq_len(const unsigned char *p, size_t left)
 {
     unsigned char c = p[0];
@@ -54,4 +57,27 @@ size_t cw_utf8_count(const char *p, size_t len)
         count++;
     }
     return count;
+}
+
+const char *cw_utf8_printable(char *dst, size_t max, cw_str_t s)
+{
+    size_t i = 0, o = 0;
+    while (i < s.len) {
+        const unsigned char *p = (const unsigned char *)s.ptr + i;
+        size_t n = cw_utf8_seq_len(p, s.len - i);
+        bool bad = n == 0 || (n == 1 && (p[0] < 0x20 || p[0] == 0x7f));
+        size_t out_n = bad ? 1 : n;
+        if (o + out_n > max) {
+            memcpy(dst + o, "...", 4);
+            return dst;
+        }
+        if (bad)
+            dst[o] = '?';
+        else
+            memcpy(dst + o, p, n);
+        o += out_n;
+        i += n == 0 ? 1 : n;
+    }
+    dst[o] = '\0';
+    return dst;
 }

@@ -44,25 +44,7 @@ const char *cw_perm_type_name(cw_perm_type_t type)
  * marked, with invalid UTF-8 and control bytes shown as '?' so the message stays printable. */
 static const char *quote(char dst[QUOTE_MAX + 4], cw_str_t s)
 {
-    size_t i = 0, o = 0;
-    while (i < s.len) {
-        const unsigned char *p = (const unsigned char *)s.ptr + i;
-        size_t n = cw_utf8_seq_len(p, s.len - i);
-        bool bad = n == 0 || (n == 1 && (p[0] < 0x20 || p[0] == 0x7f));
-        size_t out_n = bad ? 1 : n;
-        if (o + out_n > QUOTE_MAX) {
-            memcpy(dst + o, "...", 4);
-            return dst;
-        }
-        if (bad)
-            dst[o] = '?';
-        else
-            memcpy(dst + o, p, n);
-        o += out_n;
-        i += n == 0 ? 1 : n;
-    }
-    dst[o] = '\0';
-    return dst;
+    return cw_utf8_printable(dst, QUOTE_MAX, s);
 }
 
 static int fail(cw_perm_error_t *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
