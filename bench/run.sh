@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The foundation benchmark: cwrite against nginx serving the same bytes, same machine, same run.
+# The foundation benchmark: cwrite against nginx serving the same bytes, same machine, same run;
+# then the database benchmark (bench/db.sh: cwrite's Databases API against SQLite straight).
 #
-#   bash bench/run.sh build/release/cwrite      (what `make bench` runs)
+#   bash bench/run.sh build/release/cwrite [build/release/bench/sqlite_ceiling]
+#                                               (what `make bench` runs)
+#   BENCH_ONLY=foundation or BENCH_ONLY=db runs one of the two.
 #
 # For each endpoint it fetches cwrite's answer with curl, has nginx serve the very same body,
 # status, content type and extra headers from static files, and runs wrk on both, alternating
@@ -21,12 +24,19 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=bench/lib.sh
 . "$here/lib.sh"
 
-if [ $# -ne 1 ]; then
-    echo "usage: bash bench/run.sh path/to/cwrite" >&2
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+    echo "usage: bash bench/run.sh path/to/cwrite [path/to/sqlite_ceiling]" >&2
     exit 2
 fi
 BIN=$1
+CEILING=${2:-$(dirname "$BIN")/bench/sqlite_ceiling}
 [ -x "$BIN" ] || bench_die "$BIN is not an executable; build it first (make)"
+ONLY=${BENCH_ONLY:-}
+case $ONLY in
+"" | foundation) ;;
+db) exec bash "$here/db.sh" "$BIN" "$CEILING" ;;
+*) bench_die "BENCH_ONLY is foundation or db, not \"$ONLY\"" ;;
+esac
 
 DURATION=${BENCH_DURATION:-10}
 WARMUP=${BENCH_WARMUP:-2}
@@ -425,3 +435,12 @@ for ep in "${ENDPOINTS[@]}"; do
         bench_die "some responses to GET $path were not 200 (see the report)"
     fi
 done
+
+if [ -z "$ONLY" ]; then
+    # The database benchmark gets the machine to itself.
+    bench_stop_pid "$ng_pid"
+    ng_pid=
+    bench_stop_pid "$cw_pid"
+    cw_pid=
+    bash "$here/db.sh" "$BIN" "$CEILING"
+fi
