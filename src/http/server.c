@@ -374,6 +374,24 @@ static int connections_open(loop_t *lp)
            !h2o_linklist_is_empty(&lp->ctx.http2._conns);
 }
 
+/* Runs on the loop's own thread, as h2o wants: its sockets and buffers point into that thread's
+ * allocators. Only when no job is still out on the pool (it would post to the receiver) and no
+ * connection is left; otherwise the loop is left as it is, for the process exit to reclaim. */
+static void loop_dispose(loop_t *lp)
+{
+    if (lp->inflight > 0 || connections_open(lp))
+        return;
+    h2o_multithread_unregister_receiver(lp->ctx.queue, &lp->done);
+    h2o_loop_t *loop = lp->ctx.loop;
+    h2o_multithread_queue_t *queue = lp->ctx.queue;
+    h2o_context_dispose(&lp->ctx);
+    /* Closing the context's sockets is deferred to the next turn of the loop. */
+    h2o_evloop_run(loop, 0);
+    h2o_evloop_destroy(loop);
+    /* h2o 2.2.5's evloop h2o_multithread_destroy_queue closes the queue but never frees it. */
+    free(queue);
+}
+
 static void *loop_main(void *arg)
 {
     loop_t *lp = arg;
@@ -416,27 +434,12 @@ static void *loop_main(void *arg)
         cw_log(CW_LOG_WARN, "msg=\"stopping with requests still open\" loop=%d inflight=%zu",
                lp->index, lp->inflight);
 out:
+    loop_dispose(lp);
     if (srv->app->thread_dispose != NULL)
         srv->app->thread_dispose(lp->thread);
     return NULL;
 }
 
-/* The loops' contexts are disposed on the main thread after the pool is gone, so that no job can
- * still post to a receiver. */
-static void loop_dispose(loop_t *lp)
-{
-    h2o_multithread_unregister_receiver(lp->ctx.queue, &lp->done);
-    h2o_loop_t *loop = lp->ctx.loop;
-    if (!connections_open(lp)) {
-        h2o_multithread_queue_t *queue = lp->ctx.queue;
-        h2o_context_dispose(&lp->ctx);
-        /* Closing the context's sockets is deferred to the next turn of the loop. */
-        h2o_evloop_run(loop, 0);
-        h2o_evloop_destroy(loop);
-        /* h2o 2.2.5's evloop h2o_multithread_destroy_queue closes the queue but never frees it. */
-        free(queue);
-    }
-}
 
 static int parse_listen(server_t *srv, const char *listen)
 {
@@ -553,8 +556,6 @@ int cw_server_run(const cw_config_t *cfg, const cw_app_t *app)
     for (int i = 0; i < srv.nloops; i++)
         pthread_join(srv.loops[i].tid, NULL);
     cw_pool_stop(srv.pool);
-    for (int i = 0; i < srv.nloops; i++)
-        loop_dispose(&srv.loops[i]);
     free(srv.loops);
     h2o_config_dispose(&srv.globalconf);
     if (rc == 0)

@@ -105,3 +105,14 @@ test('SIGTERM finishes the request in flight, then exits 0', async () => {
         await server.stop();
     }
 });
+
+test('more workers than loops: a clean stop (each loop is torn down on its own thread)', async () => {
+    const server = await startServer({ args: ['--threads', '2', '--workers', '5'] });
+    for (let i = 0; i < 20; i++) {
+        const r = await fetch(`${server.endpoint}/health/db`, { headers: { 'x-appwrite-project': 'default', 'x-appwrite-key': server.key } });
+        assert.equal(r.status, 200);
+    }
+    const { code, signal } = await server.stop();
+    assert.equal(signal, null);
+    assert.equal(code, 0);
+});
