@@ -36,6 +36,7 @@
 #include "core/timeutil.h"
 #include "core/utf8.h"
 #include "db/adapter.h"
+#include "db/internal.h"
 #include "db/permission.h"
 #include "db/query.h"
 #include "db/relationships.h"
@@ -90,6 +91,9 @@ struct cw_db {
     cw_db_hub_t *hub;
     struct gc_group *group;
     int batch; /* open cw_db_batch_begin calls: writes run here, not in a group commit */
+    /* Open cw__db_internal_enter calls: only then is the reserved database of the project's own
+     * data (db/internal.c) reachable, and writes run on this connection. */
+    int internal;
     /* relationships.c: the nested work under way. */
     cw_rel_state_t rel;
 };
@@ -197,6 +201,12 @@ static int fail(cw_db_error_t *err, cw_err_t type, const char *fmt, ...)
 static bool id_ok(const char *id)
 {
     return id != NULL && cw_id_valid(cw_str(id), ID_MAX);
+}
+
+/* The reserved database of db/internal.c, while the internal layer has the connection. */
+static bool id_internal(const cw_db_t *db, const char *id)
+{
+    return db->internal > 0 && id != NULL && strcmp(id, CW_DB_INTERNAL_DATABASE) == 0;
 }
 
 static int check_uid(const char *param, const char *id, cw_db_error_t *err)
@@ -734,7 +744,7 @@ static void group_run_batch(cw_db_t *db, gc_job_t *batch)
  * writes other connections bring meanwhile, led by whichever thread finds no leader. */
 static int group_write(cw_db_t *db, gc_fn *fn, void *arg, json_t **out, cw_db_error_t *err)
 {
-    if (db->group == NULL || db->batch > 0)
+    if (db->group == NULL || db->batch > 0 || db->internal > 0)
         return fn(db, arg, out, err);
     gc_group_t *g = db->group;
     gc_job_t job = {.fn = fn, .arg = arg};
@@ -843,11 +853,14 @@ static int meta_find(cw_db_t *db, const cw_collection_t *c, cw_query_t **filters
 /* The stored document of a database (borrowed from the cache), or database_not_found. */
 static int database_find(cw_db_t *db, const char *id, const json_t **out, cw_db_error_t *err)
 {
+    /* The reserved ID fails the public rule, so only the internal layer reaches it, even when
+     * it is cached. */
+    bool inner = id_internal(db, id);
+    if (!inner && !id_ok(id))
+        return fail(err, CW_ERR_DATABASE_NOT_FOUND, "Database with ID '%s' could not be found.",
+                    id != NULL ? id : "");
     json_t *doc = json_object_get(db->dbs, id);
     if (doc == NULL) {
-        if (!id_ok(id))
-            return fail(err, CW_ERR_DATABASE_NOT_FOUND, "Database with ID '%s' could not be found.",
-                        id != NULL ? id : "");
         int rc = db->a->ops->doc_get(db->a, db->m_databases, id, &doc, err);
         if (rc == CW_ENOTFOUND)
             return fail(err, CW_ERR_DATABASE_NOT_FOUND, "Database with ID '%s' could not be found.",
@@ -1338,8 +1351,11 @@ int cw_db_database_create(cw_db_t *db, const char *id, const char *name, bool en
     json_t *doc = NULL, *stored = NULL;
     int64_t seq = 0;
     int rc = -1;
-    if (sync_caches(db, err) != 0 || custom_id("databaseId", id, did, err) != 0 ||
-        check_name(name, err) != 0)
+    if (id_internal(db, id))
+        snprintf(did, sizeof(did), "%s", id);
+    else if (custom_id("databaseId", id, did, err) != 0)
+        return -1;
+    if (sync_caches(db, err) != 0 || check_name(name, err) != 0)
         return -1;
     if (type == NULL || type[0] == '\0')
         type = "legacy";
@@ -1517,15 +1533,25 @@ int cw_db_database_list(cw_db_t *db, json_t *queries, const char *search, bool w
 {
     json_t *docs = NULL;
     int64_t total = 0;
+    qb_t qb;
     if (sync_caches(db, err) != 0)
         return -1;
+    /* The reserved database of the project's own data is nobody's to see. */
+    qb_init(&qb);
+    json_t *hidden = json_array();
+    json_array_append_new(hidden, json_string(CW_DB_INTERNAL_DATABASE));
+    cw_query_t *extra[] = {qb_node(&qb, CW_QUERY_NOT_EQUAL, "$id", hidden)};
     list_spec_t ls = {.c = db->m_databases,
                       .qattrs = q_databases,
                       .nqattrs = NELEM(q_databases),
+                      .extra = extra,
+                      .nextra = 1,
                       .cursor_word = "Database",
                       .search = search,
                       .with_total = with_total};
-    if (run_list(db, &ls, queries, &docs, &total, err) != 0)
+    int lrc = run_list(db, &ls, queries, &docs, &total, err);
+    qb_free(&qb);
+    if (lrc != 0)
         return -1;
     json_t *items = json_array();
     size_t i;
@@ -4602,4 +4628,17 @@ int cw__db_find(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t *actor,
     int rc = run_list(db, &ls, queries, out, &total, err);
     free(qa);
     return rc;
+}
+
+/* For db/internal.c --------------------------------------------------------------------------- */
+
+void cw__db_internal_enter(cw_db_t *db)
+{
+    db->internal++;
+}
+
+void cw__db_internal_leave(cw_db_t *db)
+{
+    CW_DB_ASSERT(db->internal > 0);
+    db->internal--;
 }

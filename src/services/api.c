@@ -332,6 +332,7 @@ void cw_api_init(cw_app_t *app, const cw_config_t *cfg)
     cw_router_add(r, cw_locale_routes, cw_locale_routes_count);
     cw_router_add(r, cw_databases_routes, cw_databases_routes_count);
     cw_router_add(r, cw_tablesdb_routes, cw_tablesdb_routes_count);
+    cw_router_add(r, cw_users_routes, cw_users_routes_count);
     memset(app, 0, sizeof(*app));
     app->router = r;
     app->thread_init = thread_init;

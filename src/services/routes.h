@@ -16,5 +16,7 @@ extern const cw_route_t cw_databases_routes[];
 extern const size_t cw_databases_routes_count;
 extern const cw_route_t cw_tablesdb_routes[];
 extern const size_t cw_tablesdb_routes_count;
+extern const cw_route_t cw_users_routes[];
+extern const size_t cw_users_routes_count;
 
 #endif

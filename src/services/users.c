@@ -1,0 +1,1517 @@
+/*
+ * The Users service (server side, API keys): users and their password imports, status, labels,
+ * verification flags, prefs, targets, tokens, and the lists of what other services own for a
+ * user (sessions, memberships, identities). Everything is a document of the project's internal
+ * collections (db/internal.h); a user's targets are read along with it, as Appwrite's subquery
+ * does. Routes run on the worker pool (SQLite, password hashing).
+ *
+ * What needs features that do not exist yet answers general_not_implemented: creating a session
+ * for a user, logs, MFA authenticators and recovery codes, usage. A JWT needs a session, and there
+ * are none before accounts: createJWT answers user_session_not_found for a user that exists.
+ */
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/password.h"
+#include "core/id.h"
+#include "core/timeutil.h"
+#include "core/utf8.h"
+#include "db/internal.h"
+#include "http/args.h"
+#include "models/json.h"
+#include "services/api.h"
+#include "services/routes.h"
+
+#define NAME_MAX_LEN 128
+#define SEARCH_MAX_LEN 256
+#define PASSWORD_MIN 8
+#define PASSWORD_MAX 256
+#define EMAIL_MAX 254
+#define QUERIES_MAX 100
+#define QUERY_MAX_LEN 4096
+#define LABELS_MAX 1000 /* APP_LIMIT_ARRAY_LABELS_SIZE */
+#define LABEL_MAX_LEN 36
+#define PREFS_MAX 65535
+#define TOKEN_EXPIRE_DEFAULT 900
+#define TOKEN_EXPIRE_MAX 31536000
+#define TARGETS_PER_USER 100
+
+static const char *const user_query_attrs[] = {"name",
+                                               "email",
+                                               "phone",
+                                               "status",
+                                               "passwordUpdate",
+                                               "registration",
+                                               "emailVerification",
+                                               "phoneVerification",
+                                               "labels",
+                                               "impersonator",
+                                               "accessedAt",
+                                               NULL};
+static const char *const target_query_attrs[] = {"userId", "providerId", "identifier",
+                                                 "providerType", NULL};
+static const char *const identity_query_attrs[] = {
+    "userId", "provider", "providerUid", "providerEmail", "providerAccessTokenExpiry", NULL};
+static const char *const membership_query_attrs[] = {"userId",  "teamId", "invited", "joined",
+                                                     "confirm", "roles",  NULL};
+
+/* Request helpers -------------------------------------------------------------------------- */
+
+static json_t *param(cw_ctx_t *ctx, const char *name)
+{
+    json_t *v = ctx->req->params != NULL ? json_object_get(ctx->req->params, name) : NULL;
+    return json_is_null(v) ? NULL : v;
+}
+
+static const char *dup_str(cw_ctx_t *ctx, cw_str_t s)
+{
+    return cw_arena_strndup(&ctx->req->arena, s.ptr, s.len);
+}
+
+static int invalid(cw_ctx_t *ctx, const char *name, const char *rule)
+{
+    cw_res_error(ctx->res, CW_ERR_GENERAL_ARGUMENT_INVALID, "Invalid `%s` param: %s", name, rule);
+    return -1;
+}
+
+static const char id_rule[] = "Parameter must contain at most 36 chars. Valid chars are a-z, A-Z, "
+                              "0-9, period, hyphen, and underscore. Can't start with a special "
+                              "char";
+
+/* An ID from the path or the body; custom: "unique()" makes one. */
+static int arg_id(cw_ctx_t *ctx, const char *name, bool custom, const char **out)
+{
+    cw_str_t s;
+    if (cw_arg_str(ctx, name, true, 0, &s) != 0)
+        return -1;
+    if (custom && cw_str_eq_cstr(s, "unique()")) {
+        char id[CW_ID_LEN + 1];
+        cw_id_unique(id);
+        *out = dup_str(ctx, cw_str(id));
+        return 0;
+    }
+    if (!cw_id_valid(s, CW_ID_MAX_LEN) || memchr(s.ptr, '\0', s.len) != NULL)
+        return invalid(ctx, name, id_rule);
+    *out = dup_str(ctx, s);
+    return 0;
+}
+
+/* *out NULL when absent and optional. */
+static int arg_text(cw_ctx_t *ctx, const char *name, bool required, size_t max, const char **out)
+{
+    cw_str_t s;
+    *out = NULL;
+    int rc = cw_arg_str(ctx, name, required, max, &s);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    if (memchr(s.ptr, '\0', s.len) != NULL)
+        return invalid(ctx, name, "Value must be a valid string");
+    *out = dup_str(ctx, s);
+    return 0;
+}
+
+/* utopia's Email validator, in substance: one @, a local part and a dotted domain, no spaces. */
+static bool email_valid(const char *s)
+{
+    size_t n = strlen(s);
+    const char *at = strchr(s, '@');
+    if (n == 0 || n > EMAIL_MAX || at == NULL || at == s || strchr(at + 1, '@') != NULL)
+        return false;
+    const char *dom = at + 1, *dot = strrchr(dom, '.');
+    if (dot == NULL || dot == dom || dot[1] == '\0' || dom[0] == '.' || strstr(s, "..") != NULL)
+        return false;
+    for (const char *p = s; *p != '\0'; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c <= ' ' || c == '(' || c == ')' || c == ',' || c == ';' || c == '<' || c == '>' ||
+            c == '[' || c == ']' || c == '\\' || c == '"' || c >= 0x7f)
+            return false;
+    }
+    return true;
+}
+
+/* Appwrite's Phone validator: + then 1 to 15 digits, the first not 0. */
+static bool phone_valid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 2 || n > 16 || s[0] != '+' || s[1] < '1' || s[1] > '9')
+        return false;
+    for (size_t i = 1; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    }
+    return true;
+}
+
+static int arg_email(cw_ctx_t *ctx, const char *name, bool required, bool allow_empty,
+                     const char **out)
+{
+    if (arg_text(ctx, name, required, 0, out) != 0)
+        return -1;
+    if (*out == NULL || (allow_empty && (*out)[0] == '\0'))
+        return 0;
+    if (!email_valid(*out))
+        return invalid(ctx, name, "Value must be a valid email address");
+    char *lower = (char *)*out;
+    for (char *p = lower; *p != '\0'; p++) {
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    }
+    return 0;
+}
+
+static int arg_phone(cw_ctx_t *ctx, const char *name, bool required, bool allow_empty,
+                     const char **out)
+{
+    if (arg_text(ctx, name, required, 0, out) != 0)
+        return -1;
+    if (*out == NULL || (allow_empty && (*out)[0] == '\0'))
+        return 0;
+    if (!phone_valid(*out))
+        return invalid(ctx, name,
+                       "Phone number must start with a '+' can have a maximum of fifteen digits.");
+    return 0;
+}
+
+static int arg_password(cw_ctx_t *ctx, bool required, bool allow_empty, const char **out)
+{
+    if (arg_text(ctx, "password", required, 0, out) != 0)
+        return -1;
+    if (*out == NULL || (allow_empty && (*out)[0] == '\0'))
+        return 0;
+    size_t n = cw_utf8_count(*out, strlen(*out));
+    if (n < PASSWORD_MIN || n > PASSWORD_MAX)
+        return invalid(ctx, "password", "Password must be between 8 and 256 characters long.");
+    return 0;
+}
+
+static int arg_flag(cw_ctx_t *ctx, const char *name, bool required, bool fallback, bool *out)
+{
+    *out = fallback;
+    return cw_arg_bool(ctx, name, required, out) < 0 ? -1 : 0;
+}
+
+/* `queries`: at most 100 strings; filters and orders may only name the allowed attributes.
+ * *out borrowed, NULL when absent. */
+static int arg_queries(cw_ctx_t *ctx, const char *const *allowed, json_t **out)
+{
+    static const char rule[] = "Value must a valid array no longer than 100 items and Value must "
+                               "be a valid string and no longer than 4096 chars";
+    json_t *v = param(ctx, "queries");
+    size_t i;
+    json_t *q;
+    *out = NULL;
+    if (v == NULL)
+        return 0;
+    if (!json_is_array(v) || json_array_size(v) > QUERIES_MAX)
+        return invalid(ctx, "queries", rule);
+    json_array_foreach(v, i, q)
+    {
+        if (!json_is_string(q) ||
+            cw_utf8_count(json_string_value(q), json_string_length(q)) > QUERY_MAX_LEN)
+            return invalid(ctx, "queries", rule);
+        json_t *parsed = json_loads(json_string_value(q), 0, NULL);
+        const char *attr = json_string_value(json_object_get(parsed, "attribute"));
+        bool ok = true;
+        if (attr != NULL && attr[0] != '\0' && strcmp(attr, "$id") != 0 &&
+            strcmp(attr, "$createdAt") != 0 && strcmp(attr, "$updatedAt") != 0 &&
+            strcmp(attr, "$sequence") != 0) {
+            ok = false;
+            for (const char *const *a = allowed; *a != NULL; a++)
+                ok = ok || strcmp(*a, attr) == 0;
+        }
+        if (!ok) {
+            cw_res_error(ctx->res, CW_ERR_GENERAL_QUERY_INVALID,
+                         "Invalid query: Attribute not found in schema: %s", attr);
+            json_decref(parsed);
+            return -1;
+        }
+        json_decref(parsed);
+    }
+    *out = v;
+    return 0;
+}
+
+static int open_db(cw_ctx_t *ctx, cw_db_t **db)
+{
+    cw_db_error_t err = {0};
+    if (!cw_ctx_auth(ctx)->has_project) {
+        cw_res_error(ctx->res, CW_ERR_GENERAL_ACCESS_FORBIDDEN,
+                     "No project was given: set the project ID on your SDK client (the "
+                     "X-Appwrite-Project header).");
+        return -1;
+    }
+    if (cw_thread_db(cw_ctx_thread(ctx), cw_ctx_auth(ctx)->project, db, &err) != 0 ||
+        cw_db_internal_ensure(*db, &err) != 0) {
+        cw_res_error(ctx->res, err.type, "%s", err.message);
+        return -1;
+    }
+    return 0;
+}
+
+/* A database error as the service's: not found and duplicates take the given types (0: keep). */
+static void fail_db(cw_ctx_t *ctx, const cw_db_error_t *err, cw_err_t not_found, cw_err_t dup)
+{
+    if (not_found != 0 && err->type == CW_ERR_DOCUMENT_NOT_FOUND)
+        cw_res_error(ctx->res, not_found, NULL);
+    else if (dup != 0 && (err->type == CW_ERR_DOCUMENT_ALREADY_EXISTS ||
+                          err->type == CW_ERR_DOCUMENT_UNIQUE_CONSTRAINT_VIOLATION))
+        cw_res_error(ctx->res, dup, NULL);
+    else if (err->message[0] != '\0')
+        cw_res_error(ctx->res, err->type, "%s", err->message);
+    else
+        cw_res_error(ctx->res, err->type, NULL);
+}
+
+static void reply(cw_ctx_t *ctx, int status, json_t *model)
+{
+    cw_jw_t *w = cw_res_json(ctx->res, status);
+    cw_model_json(w, model);
+    json_decref(model);
+}
+
+static void now_iso(char out[CW_TIME_ISO_LEN])
+{
+    cw_time_format(cw_time_now_ms(), out);
+}
+
+static json_t *query1(const char *method, const char *attr, json_t *value)
+{
+    json_t *q = json_array();
+    json_array_append_new(q, cw_db_internal_query(method, attr, value));
+    return q;
+}
+
+/* Models ------------------------------------------------------------------------------------ */
+
+static void copy_str(json_t *m, const json_t *doc, const char *key)
+{
+    const json_t *v = json_object_get(doc, key);
+    json_object_set_new(m, key, json_string(json_is_string(v) ? json_string_value(v) : ""));
+}
+
+static void copy_bool(json_t *m, const json_t *doc, const char *key, bool fallback)
+{
+    const json_t *v = json_object_get(doc, key);
+    json_object_set_new(m, key, json_boolean(json_is_boolean(v) ? json_is_true(v) : fallback));
+}
+
+static json_t *target_model(const json_t *t)
+{
+    json_t *m = json_object();
+    copy_str(m, t, "$id");
+    copy_str(m, t, "$createdAt");
+    copy_str(m, t, "$updatedAt");
+    copy_str(m, t, "name");
+    copy_str(m, t, "userId");
+    const json_t *p = json_object_get(t, "providerId");
+    json_object_set_new(m, "providerId",
+                        json_is_string(p) ? json_incref((json_t *)p) : json_null());
+    copy_str(m, t, "providerType");
+    copy_str(m, t, "identifier");
+    copy_bool(m, t, "expired", false);
+    return m;
+}
+
+static json_t *user_model(const json_t *u, const json_t *targets)
+{
+    json_t *m = json_object();
+    copy_str(m, u, "$id");
+    copy_str(m, u, "$createdAt");
+    copy_str(m, u, "$updatedAt");
+    copy_str(m, u, "name");
+    copy_str(m, u, "password");
+    copy_str(m, u, "hash");
+    const json_t *ho = json_object_get(u, "hashOptions");
+    json_object_set_new(m, "hashOptions", json_is_object(ho) ? json_deep_copy(ho) : json_object());
+    copy_str(m, u, "registration");
+    copy_bool(m, u, "status", true);
+    const json_t *labels = json_object_get(u, "labels");
+    json_object_set_new(m, "labels", json_is_array(labels) ? json_deep_copy(labels) : json_array());
+    copy_str(m, u, "passwordUpdate");
+    copy_str(m, u, "email");
+    copy_str(m, u, "phone");
+    copy_bool(m, u, "emailVerification", false);
+    copy_bool(m, u, "phoneVerification", false);
+    copy_bool(m, u, "mfa", false);
+    const json_t *prefs = json_object_get(u, "prefs");
+    json_object_set_new(m, "prefs", json_is_object(prefs) ? json_deep_copy(prefs) : json_object());
+    json_t *tl = json_array();
+    size_t i;
+    json_t *t;
+    json_array_foreach(targets, i, t)
+    {
+        json_array_append_new(tl, target_model(t));
+    }
+    json_object_set_new(m, "targets", tl);
+    copy_str(m, u, "accessedAt");
+    copy_bool(m, u, "impersonator", false);
+    return m;
+}
+
+/* The targets of a user (a new array; empty when there are none). */
+static int user_targets(cw_db_t *db, const char *user_id, json_t **out, cw_db_error_t *err)
+{
+    json_t *q = query1("equal", "userId", json_string(user_id)), *found = NULL;
+    json_array_append_new(q, cw_db_internal_query("limit", NULL, json_integer(TARGETS_PER_USER)));
+    int rc = cw_db_internal_find(db, "targets", q, NULL, false, &found, err);
+    json_decref(q);
+    if (rc != 0)
+        return -1;
+    *out = json_incref(json_object_get(found, "documents"));
+    json_decref(found);
+    return 0;
+}
+
+/* Answers a user document with its targets, and releases it. */
+static void reply_user(cw_ctx_t *ctx, cw_db_t *db, int status, json_t *user)
+{
+    json_t *targets = NULL;
+    cw_db_error_t err = {0};
+    if (user_targets(db, json_string_value(json_object_get(user, "$id")), &targets, &err) != 0) {
+        json_decref(user);
+        fail_db(ctx, &err, 0, 0);
+        return;
+    }
+    reply(ctx, status, user_model(user, targets));
+    json_decref(targets);
+    json_decref(user);
+}
+
+/* The user of the route's userId, or the 404 written. */
+static int load_user(cw_ctx_t *ctx, cw_db_t **db, const char **id, json_t **user)
+{
+    cw_db_error_t err = {0};
+    *user = NULL;
+    if (arg_id(ctx, "userId", false, id) != 0 || open_db(ctx, db) != 0)
+        return -1;
+    if (cw_db_internal_get(*db, "users", *id, user, &err) != 0) {
+        fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, 0);
+        return -1;
+    }
+    return 0;
+}
+
+static json_t *search_text(const char *id, const char *email, const char *phone, const char *name)
+{
+    char buf[1024];
+    snprintf(buf, sizeof(buf), "%s %s %s %s", id, email != NULL ? email : "",
+             phone != NULL ? phone : "", name != NULL ? name : "");
+    return json_string(buf);
+}
+
+/* Rewrites the user's `search` after a change of email, phone or name. */
+static void search_refresh(json_t *data, const json_t *user)
+{
+    const char *keys[] = {"email", "phone", "name"};
+    const char *vals[3];
+    for (int i = 0; i < 3; i++) {
+        const json_t *v = json_object_get(data, keys[i]);
+        if (v == NULL)
+            v = json_object_get(user, keys[i]);
+        vals[i] = json_string_value(v);
+    }
+    json_object_set_new(
+        data, "search",
+        search_text(json_string_value(json_object_get(user, "$id")), vals[0], vals[1], vals[2]));
+}
+
+static json_t *user_perms(const char *id)
+{
+    char buf[64];
+    json_t *p = json_array();
+    json_array_append_new(p, json_string("read(\"any\")"));
+    snprintf(buf, sizeof(buf), "update(\"user:%s\")", id);
+    json_array_append_new(p, json_string(buf));
+    snprintf(buf, sizeof(buf), "delete(\"user:%s\")", id);
+    json_array_append_new(p, json_string(buf));
+    return p;
+}
+
+static json_t *target_perms(const char *user_id)
+{
+    char buf[64];
+    json_t *p = json_array();
+    const char *actions[] = {"read", "update", "delete"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(buf, sizeof(buf), "%s(\"user:%s\")", actions[i], user_id);
+        json_array_append_new(p, json_string(buf));
+    }
+    return p;
+}
+
+/* Whether a target already holds identifier. -1 on error. */
+static int target_taken(cw_db_t *db, const char *identifier, cw_db_error_t *err)
+{
+    json_t *q = query1("equal", "identifier", json_string(identifier)), *found = NULL;
+    json_array_append_new(q, cw_db_internal_query("limit", NULL, json_integer(1)));
+    int rc = cw_db_internal_find(db, "targets", q, NULL, false, &found, err);
+    json_decref(q);
+    if (rc != 0)
+        return -1;
+    int taken = json_array_size(json_object_get(found, "documents")) > 0;
+    json_decref(found);
+    return taken;
+}
+
+static int target_add(cw_db_t *db, const json_t *user, const char *type, const char *identifier,
+                      cw_db_error_t *err)
+{
+    const char *uid = json_string_value(json_object_get(user, "$id"));
+    json_t *data = json_pack("{s:s, s:O, s:s, s:s, s:b}", "userId", uid, "userInternalId",
+                             json_object_get(user, "$sequence"), "providerType", type, "identifier",
+                             identifier, "expired", 0);
+    json_t *perms = target_perms(uid), *out = NULL;
+    int rc = cw_db_internal_create(db, "targets", "unique()", data, perms, &out, err);
+    json_decref(data);
+    json_decref(perms);
+    json_decref(out);
+    return rc;
+}
+
+/* The target of user with identifier, or NULL (a new reference). */
+static json_t *target_of(cw_db_t *db, const char *user_id, const char *identifier)
+{
+    json_t *targets = NULL, *hit = NULL;
+    cw_db_error_t err = {0};
+    if (identifier == NULL || user_targets(db, user_id, &targets, &err) != 0)
+        return NULL;
+    size_t i;
+    json_t *t;
+    json_array_foreach(targets, i, t)
+    {
+        const char *ident = json_string_value(json_object_get(t, "identifier"));
+        if (hit == NULL && ident != NULL && strcmp(ident, identifier) == 0)
+            hit = json_incref(t);
+    }
+    json_decref(targets);
+    return hit;
+}
+
+/* Users: create and the imports ------------------------------------------------------------ */
+
+/* desc NULL: password is plain text (argon2 with the default parameters); else password is a
+ * hash under desc. */
+static void create_user(cw_ctx_t *ctx, const cw_password_desc_t *desc, bool email_required)
+{
+    const char *id, *email, *phone = NULL, *password, *name;
+    cw_db_t *db;
+    cw_db_error_t err = {0};
+    json_t *user = NULL;
+    if (arg_id(ctx, "userId", true, &id) != 0 ||
+        arg_email(ctx, "email", email_required, false, &email) != 0 ||
+        (desc == NULL && arg_phone(ctx, "phone", false, false, &phone) != 0))
+        return;
+    if (desc == NULL ? arg_password(ctx, false, true, &password) != 0
+                     : arg_text(ctx, "password", true, 0, &password) != 0)
+        return;
+    if (arg_text(ctx, "name", false, NAME_MAX_LEN, &name) != 0 || open_db(ctx, &db) != 0)
+        return;
+    if (email != NULL) {
+        json_t *q = query1("equal", "providerEmail", json_string(email)), *found = NULL;
+        int rc = cw_db_internal_find(db, "identities", q, NULL, false, &found, &err);
+        json_decref(q);
+        size_t n = json_array_size(json_object_get(found, "documents"));
+        json_decref(found);
+        if (rc != 0) {
+            fail_db(ctx, &err, 0, 0);
+            return;
+        }
+        if (n > 0) {
+            cw_res_error(ctx->res, CW_ERR_USER_EMAIL_ALREADY_EXISTS, NULL);
+            return;
+        }
+    }
+    cw_password_desc_t d;
+    cw_buf_t hashed = CW_BUF_INIT;
+    bool has_password = password != NULL && password[0] != '\0';
+    if (desc != NULL) {
+        d = *desc;
+    } else {
+        cw_password_desc_default(&d);
+        if (has_password && cw_password_hash(&d, cw_str(password), &hashed) != 0) {
+            cw_res_error(ctx->res, CW_ERR_GENERAL_SERVER_ERROR, NULL);
+            return;
+        }
+    }
+    char now[CW_TIME_ISO_LEN];
+    now_iso(now);
+    json_t *data = json_object();
+    json_object_set_new(data, "email", email != NULL ? json_string(email) : json_null());
+    json_object_set_new(data, "emailVerification", json_false());
+    json_object_set_new(data, "phone", phone != NULL ? json_string(phone) : json_null());
+    json_object_set_new(data, "phoneVerification", json_false());
+    json_object_set_new(data, "status", json_true());
+    json_object_set_new(data, "labels", json_array());
+    json_object_set_new(data, "passwordHistory", json_array());
+    if (has_password)
+        json_object_set_new(data, "password",
+                            desc != NULL ? json_string(password)
+                                         : json_stringn(hashed.ptr, hashed.len));
+    else
+        json_object_set_new(data, "password", json_null());
+    json_object_set_new(data, "passwordUpdate", has_password ? json_string(now) : json_null());
+    json_object_set_new(data, "hash", json_string(cw_password_algo_name(d.algo)));
+    json_object_set_new(data, "hashOptions", cw_password_desc_options(&d));
+    json_object_set_new(data, "registration", json_string(now));
+    json_object_set_new(data, "reset", json_false());
+    json_object_set_new(data, "mfa", json_false());
+    json_object_set_new(data, "name", json_string(name != NULL ? name : ""));
+    json_object_set_new(data, "prefs", json_object());
+    json_object_set_new(data, "search", search_text(id, email, phone, name));
+    json_object_set_new(data, "impersonator", json_false());
+    cw_buf_free(&hashed);
+    json_t *perms = user_perms(id);
+    int rc = cw_db_internal_begin(db, &err);
+    if (rc == 0)
+        rc = cw_db_internal_create(db, "users", id, data, perms, &user, &err);
+    /* An identifier another user's target holds is no reason to refuse the user (Appwrite
+     * keeps the user and attaches nothing). */
+    if (rc == 0 && email != NULL && target_taken(db, email, &err) == 0)
+        rc = target_add(db, user, "email", email, &err);
+    if (rc == 0 && phone != NULL && target_taken(db, phone, &err) == 0)
+        rc = target_add(db, user, "sms", phone, &err);
+    if (rc == 0)
+        rc = cw_db_internal_commit(db, &err);
+    else
+        cw_db_internal_rollback(db);
+    json_decref(data);
+    json_decref(perms);
+    if (rc != 0) {
+        json_decref(user);
+        fail_db(ctx, &err, 0, CW_ERR_USER_ALREADY_EXISTS);
+        return;
+    }
+    reply_user(ctx, db, 201, user);
+}
+
+static void on_create(cw_ctx_t *ctx)
+{
+    create_user(ctx, NULL, false);
+}
+
+static void create_import(cw_ctx_t *ctx, cw_password_algo_t algo)
+{
+    cw_password_desc_t d;
+    cw_password_desc_init(&d, algo);
+    create_user(ctx, &d, true);
+}
+
+static void on_create_argon2(cw_ctx_t *ctx)
+{
+    create_import(ctx, CW_PASSWORD_ARGON2);
+}
+
+static void on_create_bcrypt(cw_ctx_t *ctx)
+{
+    create_import(ctx, CW_PASSWORD_BCRYPT);
+}
+
+static void on_create_md5(cw_ctx_t *ctx)
+{
+    create_import(ctx, CW_PASSWORD_MD5);
+}
+
+static void on_create_phpass(cw_ctx_t *ctx)
+{
+    create_import(ctx, CW_PASSWORD_PHPASS);
+}
+
+static int arg_option(cw_ctx_t *ctx, const char *name, char *out, size_t size)
+{
+    const char *v;
+    if (arg_text(ctx, name, true, 128, &v) != 0)
+        return -1;
+    if (strlen(v) >= size)
+        return invalid(ctx, name, "Value must be a valid string and no longer than 128 chars");
+    snprintf(out, size, "%s", v);
+    return 0;
+}
+
+static void on_create_scrypt(cw_ctx_t *ctx)
+{
+    cw_password_desc_t d;
+    int64_t cpu, mem, par, len;
+    cw_password_desc_init(&d, CW_PASSWORD_SCRYPT);
+    if (arg_option(ctx, "passwordSalt", d.scrypt.salt, sizeof(d.scrypt.salt)) != 0 ||
+        cw_arg_int(ctx, "passwordCpu", true, 0, INT64_MAX, &cpu) != 0 ||
+        cw_arg_int(ctx, "passwordMemory", true, 0, INT64_MAX, &mem) != 0 ||
+        cw_arg_int(ctx, "passwordParallel", true, 0, INT64_MAX, &par) != 0 ||
+        cw_arg_int(ctx, "passwordLength", true, 0, INT64_MAX, &len) != 0)
+        return;
+    d.scrypt.cost_cpu = cpu;
+    d.scrypt.cost_memory = mem;
+    d.scrypt.cost_parallel = par;
+    d.scrypt.length = len;
+    create_user(ctx, &d, true);
+}
+
+static void on_create_scrypt_modified(cw_ctx_t *ctx)
+{
+    cw_password_desc_t d;
+    cw_password_desc_init(&d, CW_PASSWORD_SCRYPT_MOD);
+    if (arg_option(ctx, "passwordSalt", d.scrypt_mod.salt, sizeof(d.scrypt_mod.salt)) != 0 ||
+        arg_option(ctx, "passwordSaltSeparator", d.scrypt_mod.salt_separator,
+                   sizeof(d.scrypt_mod.salt_separator)) != 0 ||
+        arg_option(ctx, "passwordSignerKey", d.scrypt_mod.signer_key,
+                   sizeof(d.scrypt_mod.signer_key)) != 0)
+        return;
+    create_user(ctx, &d, true);
+}
+
+static void on_create_sha(cw_ctx_t *ctx)
+{
+    static const char *const versions[] = {"sha1",       "sha224",     "sha256",   "sha384",
+                                           "sha512/224", "sha512/256", "sha512",   "sha3-224",
+                                           "sha3-256",   "sha3-384",   "sha3-512", NULL};
+    cw_password_desc_t d;
+    cw_str_t v;
+    cw_password_desc_init(&d, CW_PASSWORD_SHA);
+    int rc = cw_arg_enum(ctx, "passwordVersion", false, versions, &v);
+    if (rc < 0)
+        return;
+    if (rc == 0 && cw_password_sha_parse(v, &d.sha.version) != 0) {
+        invalid(ctx, "passwordVersion", "Value must be one of the allowed values");
+        return;
+    }
+    create_user(ctx, &d, true);
+}
+
+/* Users: read, list, delete ----------------------------------------------------------------- */
+
+static void on_get(cw_ctx_t *ctx)
+{
+    cw_db_t *db;
+    const char *id;
+    json_t *user;
+    if (load_user(ctx, &db, &id, &user) != 0)
+        return;
+    reply_user(ctx, db, 200, user);
+}
+
+static void on_list(cw_ctx_t *ctx)
+{
+    json_t *queries, *out = NULL, *targets = NULL;
+    const char *search;
+    bool total;
+    cw_db_t *db;
+    cw_db_error_t err = {0};
+    if (arg_queries(ctx, user_query_attrs, &queries) != 0 ||
+        arg_text(ctx, "search", false, SEARCH_MAX_LEN, &search) != 0 ||
+        arg_flag(ctx, "total", false, true, &total) != 0 || open_db(ctx, &db) != 0)
+        return;
+    if (cw_db_internal_find(db, "users", queries, search, total, &out, &err) != 0) {
+        fail_db(ctx, &err, 0, 0);
+        return;
+    }
+    json_t *docs = json_object_get(out, "documents"), *users = json_array();
+    size_t i;
+    json_t *u;
+    json_array_foreach(docs, i, u)
+    {
+        if (user_targets(db, json_string_value(json_object_get(u, "$id")), &targets, &err) != 0) {
+            json_decref(users);
+            json_decref(out);
+            fail_db(ctx, &err, 0, 0);
+            return;
+        }
+        json_array_append_new(users, user_model(u, targets));
+        json_decref(targets);
+    }
+    json_t *m = json_object();
+    json_object_set(m, "total", json_object_get(out, "total"));
+    json_object_set_new(m, "users", users);
+    json_decref(out);
+    reply(ctx, 200, m);
+}
+
+static void on_delete(cw_ctx_t *ctx)
+{
+    static const char *const owned[] = {"targets",     "sessions",       "tokens",    "identities",
+                                        "memberships", "authenticators", "challenges"};
+    cw_db_t *db;
+    const char *id;
+    json_t *user;
+    cw_db_error_t err = {0};
+    if (load_user(ctx, &db, &id, &user) != 0)
+        return;
+    json_decref(user);
+    int rc = cw_db_internal_begin(db, &err);
+    if (rc == 0)
+        rc = cw_db_internal_delete(db, "users", id, &err);
+    for (size_t i = 0; rc == 0 && i < sizeof(owned) / sizeof(owned[0]); i++) {
+        json_t *q = query1("equal", "userId", json_string(id));
+        rc = cw_db_internal_delete_where(db, owned[i], q, NULL, &err);
+        json_decref(q);
+    }
+    if (rc == 0)
+        rc = cw_db_internal_commit(db, &err);
+    else
+        cw_db_internal_rollback(db);
+    if (rc != 0) {
+        fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, 0);
+        return;
+    }
+    cw_res_empty(ctx->res, 204);
+}
+
+/* Users: updates ----------------------------------------------------------------------------- */
+
+/* Applies data to the loaded user and answers it; dup: the type of a unique clash. */
+static void update_user(cw_ctx_t *ctx, cw_db_t *db, const char *id, json_t *data, cw_err_t dup)
+{
+    json_t *out = NULL;
+    cw_db_error_t err = {0};
+    int rc = cw_db_internal_update(db, "users", id, data, &out, &err);
+    json_decref(data);
+    if (rc != 0) {
+        fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, dup);
+        return;
+    }
+    reply_user(ctx, db, 200, out);
+}
+
+static void on_update_name(cw_ctx_t *ctx)
+{
+    cw_db_t *db;
+    const char *id, *name;
+    json_t *user;
+    if (arg_text(ctx, "name", true, NAME_MAX_LEN, &name) != 0 ||
+        load_user(ctx, &db, &id, &user) != 0)
+        return;
+    json_t *data = json_pack("{s:s}", "name", name);
+    search_refresh(data, user);
+    json_decref(user);
+    update_user(ctx, db, id, data, 0);
+}
+
+static void on_update_email(cw_ctx_t *ctx)
+{
+    cw_db_t *db;
+    const char *id, *email;
+    json_t *user;
+    cw_db_error_t err = {0};
+    if (arg_email(ctx, "email", true, true, &email) != 0 || load_user(ctx, &db, &id, &user) != 0)
+        return;
+    if (email[0] != '\0') {
+        json_t *q = query1("equal", "providerEmail", json_string(email)), *found = NULL;
+        json_array_append_new(q, cw_db_internal_query("notEqual", "userId", json_string(id)));
+        int rc = cw_db_internal_find(db, "identities", q, NULL, false, &found, &err);
+        json_decref(q);
+        size_t n = json_array_size(json_object_get(found, "documents"));
+        json_decref(found);
+        int taken = rc == 0 ? target_taken(db, email, &err) : -1;
+        if (rc != 0 || taken < 0) {
+            json_decref(user);
+            fail_db(ctx, &err, 0, 0);
+            return;
+        }
+        if (n > 0 || taken) {
+            json_decref(user);
+            cw_res_error(
+                ctx->res,
+                n > 0 ? CW_ERR_USER_EMAIL_ALREADY_EXISTS : CW_ERR_USER_TARGET_ALREADY_EXISTS, NULL);
+            return;
+        }
+    }
+    const char *old = json_string_value(json_object_get(user, "email"));
+    json_t *old_target = target_of(db, id, old);
+    json_t *data =
+        json_pack("{s:o, s:b}", "email", email[0] != '\0' ? json_string(email) : json_null(),
+                  "emailVerification", 0);
+    search_refresh(data, user);
+    json_t *out = NULL;
+    int rc = cw_db_internal_begin(db, &err);
+    if (rc == 0)
+        rc = cw_db_internal_update(db, "users", id, data, &out, &err);
+    if (rc == 0 && old_target != NULL) {
+        const char *tid = json_string_value(json_object_get(old_target, "$id"));
+        if (email[0] != '\0') {
+            json_t *td = json_pack("{s:s}", "identifier", email), *tout = NULL;
+            rc = cw_db_internal_update(db, "targets", tid, td, &tout, &err);
+            json_decref(td);
+            json_decref(tout);
+        } else {
+            rc = cw_db_internal_delete(db, "targets", tid, &err);
+        }
+    } else if (rc == 0 && email[0] != '\0') {
+        rc = target_add(db, user, "email", email, &err);
+    }
+    if (rc == 0)
+        rc = cw_db_internal_commit(db, &err);
+    else
+        cw_db_internal_rollback(db);
+    json_decref(old_target);
+    json_decref(data);
+    json_decref(user);
+    if (rc != 0) {
+        json_decref(out);
+        fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, CW_ERR_USER_EMAIL_ALREADY_EXISTS);
+        return;
+    }
+    reply_user(ctx, db, 200, out);
+}
+
+static void on_update_phone(cw_ctx_t *ctx)
+{
+    cw_db_t *db;
+    const char *id, *number;
+    json_t *user;
+    cw_db_error_t err = {0};
+    if (arg_phone(ctx, "number", true, true, &number) != 0 || load_user(ctx, &db, &id, &user) != 0)
+        return;
+    if (number[0] != '\0') {
+        int taken = target_taken(db, number, &err);
+        if (taken != 0) {
+            json_decref(user);
+            if (taken < 0)
+                fail_db(ctx, &err, 0, 0);
+            else
+                cw_res_error(ctx->res, CW_ERR_USER_TARGET_ALREADY_EXISTS, NULL);
+            return;
+        }
+    }
+    const char *old = json_string_value(json_object_get(user, "phone"));
+    json_t *old_target = target_of(db, id, old);
+    json_t *data =
+        json_pack("{s:o, s:b}", "phone", number[0] != '\0' ? json_string(number) : json_null(),
+                  "phoneVerification", 0);
+    search_refresh(data, user);
+    json_t *out = NULL;
+    int rc = cw_db_internal_begin(db, &err);
+    if (rc == 0)
+        rc = cw_db_internal_update(db, "users", id, data, &out, &err);
+    if (rc == 0 && old_target != NULL) {
+        const char *tid = json_string_value(json_object_get(old_target, "$id"));
+        if (number[0] != '\0') {
+            json_t *td = json_pack("{s:s}", "identifier", number), *tout = NULL;
+            rc = cw_db_internal_update(db, "targets", tid, td, &tout, &err);
+            json_decref(td);
+            json_decref(tout);
+        } else {
+            rc = cw_db_internal_delete(db, "targets", tid, &err);
+        }
+    } else if (rc == 0 && number[0] != '\0') {
+        rc = target_add(db, user, "sms", number, &err);
+    }
+    if (rc == 0)
+        rc = cw_db_internal_commit(db, &err);
+    else
+        cw_db_internal_rollback(db);
+    json_decref(old_target);
+    json_decref(data);
+    json_decref(user);
+    if (rc != 0) {
+        json_decref(out);
+        fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, CW_ERR_USER_PHONE_ALREADY_EXISTS);
+        return;
+    }
+    reply_user(ctx, db, 200, out);
+}
+
+static void on_update_password(cw_ctx_t *ctx)
+{
+    cw_db_t *db;
+    const char *id, *password;
+    json_t *user;
+    char now[CW_TIME_ISO_LEN];
+    if (arg_password(ctx, true, true, &password) != 0 || load_user(ctx, &db, &id, &user) != 0)
+        return;
+    json_decref(user);
+    now_iso(now);
+    json_t *data = json_object();
+    json_object_set_new(data, "passwordUpdate", json_string(now));
+    if (password[0] == '\0') {
+        json_object_set_new(data, "password", json_string(""));
+    } else {
+        cw_password_desc_t d;
+        cw_buf_t hashed = CW_BUF_INIT;
+        cw_password_desc_default(&d);
+        if (cw_password_hash(&d, cw_str(password), &hashed) != 0) {
+            json_decref(data);
+            cw_res_error(ctx->res, CW_ERR_GENERAL_SERVER_ERROR, NULL);
+            return;
+        }
+        json_object_set_new(data, "password", json_stringn(hashed.ptr, hashed.len));
+        json_object_set_new(data, "hash", json_string(cw_password_algo_name(d.algo)));
+        json_object_set_new(data, "hashOptions", cw_password_desc_options(&d));
+        cw_buf_free(&hashed);
+    }
+    update_user(ctx, db, id, data, 0);
+}
+
+/* A route that sets one boolean attribute of the user from the same-named parameter. */
+static void update_flag(cw_ctx_t *ctx, const char *name)
+{
+    cw_db_t *db;
+    const char *id;
+    json_t *user;
+    bool v;
+    if (arg_flag(ctx, name, true, false, &v) != 0 || load_user(ctx, &db, &id, &user) != 0)
+        return;
+    json_decref(user);
+    update_user(ctx, db, id, json_pack("{s:b}", name, v), 0);
+}
+
+static void on_update_status(cw_ctx_t *ctx)
+{
+    update_flag(ctx, "status");
+}
+
+static void on_update_email_verification(cw_ctx_t *ctx)
+{
+    update_flag(ctx, "emailVerification");
+}
+
+static void on_update_phone_verification(cw_ctx_t *ctx)
+{
+    update_flag(ctx, "phoneVerification");
+}
+
+static void on_update_mfa(cw_ctx_t *ctx)
+{
+    update_flag(ctx, "mfa");
+}
+
+static void on_update_impersonator(cw_ctx_t *ctx)
+{
+    update_flag(ctx, "impersonator");
+}
+
+static void on_update_labels(cw_ctx_t *ctx)
+{
+    static const char rule[] = "Value must a valid array no longer than 1000 items and Value must "
+                               "be a valid string and no longer than 36 chars, and only contain "
+                               "a-z, A-Z and 0-9";
+    cw_db_t *db;
+    const char *id;
+    json_t *user, *v = param(ctx, "labels");
+    size_t i;
+    json_t *l;
+    if (v == NULL) {
+        cw_res_error(ctx->res, CW_ERR_GENERAL_ARGUMENT_INVALID,
+                     "Param \"labels\" is required but was not given.");
+        return;
+    }
+    if (!json_is_array(v) || json_array_size(v) > LABELS_MAX) {
+        invalid(ctx, "labels", rule);
+        return;
+    }
+    json_t *labels = json_array();
+    json_array_foreach(v, i, l)
+    {
+        const char *s = json_string_value(l);
+        size_t n = json_is_string(l) ? json_string_length(l) : 0;
+        bool ok = s != NULL && n >= 1 && n <= LABEL_MAX_LEN;
+        for (size_t k = 0; ok && k < n; k++)
+            ok = (s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z') ||
+                 (s[k] >= '0' && s[k] <= '9');
+        if (!ok) {
+            json_decref(labels);
+            invalid(ctx, "labels", rule);
+            return;
+        }
+        bool seen = false;
+        size_t k;
+        json_t *e;
+        json_array_foreach(labels, k, e)
+        {
+            seen = seen || json_equal(e, l);
+        }
+        if (!seen)
+            json_array_append(labels, l);
+    }
+    if (load_user(ctx, &db, &id, &user) != 0) {
+        json_decref(labels);
+        return;
+    }
+    json_decref(user);
+    json_t *data = json_object();
+    json_object_set_new(data, "labels", labels);
+    update_user(ctx, db, id, data, 0);
+}
+
+static void on_get_prefs(cw_ctx_t *ctx)
+{
+    cw_db_t *db;
+    const char *id;
+    json_t *user;
+    if (load_user(ctx, &db, &id, &user) != 0)
+        return;
+    const json_t *prefs = json_object_get(user, "prefs");
+    reply(ctx, 200, json_is_object(prefs) ? json_deep_copy(prefs) : json_object());
+    json_decref(user);
+}
+
+static void on_update_prefs(cw_ctx_t *ctx)
+{
+    cw_db_t *db;
+    const char *id;
+    json_t *user, *out = NULL, *v = param(ctx, "prefs");
+    cw_db_error_t err = {0};
+    if (v == NULL) {
+        cw_res_error(ctx->res, CW_ERR_GENERAL_ARGUMENT_INVALID,
+                     "Param \"prefs\" is required but was not given.");
+        return;
+    }
+    json_t *prefs = json_is_string(v) ? json_loads(json_string_value(v), 0, NULL)
+                    : json_is_array(v) && json_array_size(v) == 0 ? json_object()
+                                                                  : json_incref(v);
+    char *text = json_is_object(prefs) ? json_dumps(prefs, JSON_COMPACT) : NULL;
+    size_t len = text != NULL ? strlen(text) : 0;
+    free(text);
+    if (!json_is_object(prefs) || len > PREFS_MAX) {
+        json_decref(prefs);
+        invalid(ctx, "prefs", "Value must be a valid object");
+        return;
+    }
+    if (load_user(ctx, &db, &id, &user) != 0) {
+        json_decref(prefs);
+        return;
+    }
+    json_decref(user);
+    json_t *data = json_object();
+    json_object_set_new(data, "prefs", prefs);
+    int rc = cw_db_internal_update(db, "users", id, data, &out, &err);
+    json_decref(data);
+    if (rc != 0) {
+        fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, 0);
+        return;
+    }
+    json_t *p = json_incref(json_object_get(out, "prefs"));
+    json_decref(out);
+    if (!json_is_object(p)) {
+        json_decref(p);
+        p = json_object();
+    }
+    reply(ctx, 200, p);
+}
+
+/* What other services own for a user ------------------------------------------------------- */
+
+/* Answers {"total": n, "<plural>": [...]} over coll's documents of the user, each through
+ * model (NULL: as stored). */
+static void list_owned(cw_ctx_t *ctx, const char *coll, const char *plural,
+                       const char *const *allowed, bool with_search,
+                       json_t *(*model)(const json_t *))
+{
+    cw_db_t *db;
+    const char *id, *search = NULL;
+    json_t *user, *queries = NULL, *out = NULL;
+    bool total;
+    cw_db_error_t err = {0};
+    if ((allowed != NULL && arg_queries(ctx, allowed, &queries) != 0) ||
+        (with_search && arg_text(ctx, "search", false, SEARCH_MAX_LEN, &search) != 0) ||
+        arg_flag(ctx, "total", false, true, &total) != 0 || load_user(ctx, &db, &id, &user) != 0)
+        return;
+    json_decref(user);
+    json_t *q = queries != NULL ? json_copy(queries) : json_array();
+    json_array_append_new(q, cw_db_internal_query("equal", "userId", json_string(id)));
+    int rc = cw_db_internal_find(db, coll, q, search, total, &out, &err);
+    json_decref(q);
+    if (rc != 0) {
+        fail_db(ctx, &err, 0, 0);
+        return;
+    }
+    json_t *items = json_array();
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(out, "documents"), i, d)
+    {
+        json_array_append_new(items, model != NULL ? model(d) : json_incref(d));
+    }
+    json_t *m = json_object();
+    json_object_set(m, "total", json_object_get(out, "total"));
+    json_object_set_new(m, plural, items);
+    json_decref(out);
+    reply(ctx, 200, m);
+}
+
+static void on_list_sessions(cw_ctx_t *ctx)
+{
+    list_owned(ctx, "sessions", "sessions", NULL, false, NULL);
+}
+
+static void on_list_memberships(cw_ctx_t *ctx)
+{
+    list_owned(ctx, "memberships", "memberships", membership_query_attrs, true, NULL);
+}
+
+static void on_list_targets(cw_ctx_t *ctx)
+{
+    list_owned(ctx, "targets", "targets", target_query_attrs, false, target_model);
+}
+
+static void on_delete_sessions(cw_ctx_t *ctx)
+{
+    cw_db_t *db;
+    const char *id;
+    json_t *user;
+    cw_db_error_t err = {0};
+    if (load_user(ctx, &db, &id, &user) != 0)
+        return;
+    json_decref(user);
+    json_t *q = query1("equal", "userId", json_string(id));
+    int rc = cw_db_internal_delete_where(db, "sessions", q, NULL, &err);
+    json_decref(q);
+    if (rc != 0) {
+        fail_db(ctx, &err, 0, 0);
+        return;
+    }
+    cw_res_empty(ctx->res, 204);
+}
+
+/* The document of coll with the route's idParam that belongs to the loaded user, or the
+ * not_found error written. */
+static int load_owned(cw_ctx_t *ctx, cw_db_t *db, const char *user_id, const char *coll,
+                      const char *id_param, cw_err_t not_found, json_t **out)
+{
+    const char *oid;
+    cw_db_error_t err = {0};
+    *out = NULL;
+    if (arg_id(ctx, id_param, false, &oid) != 0)
+        return -1;
+    if (cw_db_internal_get(db, coll, oid, out, &err) != 0) {
+        fail_db(ctx, &err, not_found, 0);
+        return -1;
+    }
+    const char *owner = json_string_value(json_object_get(*out, "userId"));
+    if (owner == NULL || strcmp(owner, user_id) != 0) {
+        json_decref(*out);
+        *out = NULL;
+        cw_res_error(ctx->res, not_found, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+static void on_delete_session(cw_ctx_t *ctx)
+{
+    cw_db_t *db;
+    const char *id;
+    json_t *user, *session;
+    cw_db_error_t err = {0};
+    if (load_user(ctx, &db, &id, &user) != 0)
+        return;
+    json_decref(user);
+    if (load_owned(ctx, db, id, "sessions", "sessionId", CW_ERR_USER_SESSION_NOT_FOUND, &session) !=
+        0)
+        return;
+    int rc = cw_db_internal_delete(db, "sessions",
+                                   json_string_value(json_object_get(session, "$id")), &err);
+    json_decref(session);
+    if (rc != 0) {
+        fail_db(ctx, &err, CW_ERR_USER_SESSION_NOT_FOUND, 0);
+        return;
+    }
+    cw_res_empty(ctx->res, 204);
+}
+
+static void on_list_identities(cw_ctx_t *ctx)
+{
+    json_t *queries, *out = NULL;
+    const char *search;
+    bool total;
+    cw_db_t *db;
+    cw_db_error_t err = {0};
+    if (arg_queries(ctx, identity_query_attrs, &queries) != 0 ||
+        arg_text(ctx, "search", false, SEARCH_MAX_LEN, &search) != 0 ||
+        arg_flag(ctx, "total", false, true, &total) != 0 || open_db(ctx, &db) != 0)
+        return;
+    /* Identities carry no search text: Appwrite's search there matches nothing but an empty
+     * term, so it is applied as a filter on the provider's e-mail. */
+    json_t *q = queries != NULL ? json_copy(queries) : json_array();
+    if (search != NULL && search[0] != '\0')
+        json_array_append_new(q,
+                              cw_db_internal_query("equal", "providerEmail", json_string(search)));
+    int rc = cw_db_internal_find(db, "identities", q, NULL, total, &out, &err);
+    json_decref(q);
+    if (rc != 0) {
+        fail_db(ctx, &err, 0, 0);
+        return;
+    }
+    json_t *m = json_object();
+    json_object_set(m, "total", json_object_get(out, "total"));
+    json_object_set(m, "identities", json_object_get(out, "documents"));
+    json_decref(out);
+    reply(ctx, 200, m);
+}
+
+static void on_delete_identity(cw_ctx_t *ctx)
+{
+    const char *id;
+    cw_db_t *db;
+    cw_db_error_t err = {0};
+    if (arg_id(ctx, "identityId", false, &id) != 0 || open_db(ctx, &db) != 0)
+        return;
+    if (cw_db_internal_delete(db, "identities", id, &err) != 0) {
+        fail_db(ctx, &err, CW_ERR_USER_IDENTITY_NOT_FOUND, 0);
+        return;
+    }
+    cw_res_empty(ctx->res, 204);
+}
+
+/* Targets ------------------------------------------------------------------------------------ */
+
+static int check_identifier(cw_ctx_t *ctx, const char *type, const char *identifier)
+{
+    if (strcmp(type, "email") == 0 && !email_valid(identifier)) {
+        cw_res_error(ctx->res, CW_ERR_GENERAL_INVALID_EMAIL, NULL);
+        return -1;
+    }
+    if (strcmp(type, "sms") == 0 && !phone_valid(identifier)) {
+        cw_res_error(ctx->res, CW_ERR_GENERAL_INVALID_PHONE, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+static void on_create_target(cw_ctx_t *ctx)
+{
+    static const char *const types[] = {"email", "sms", "push", NULL};
+    cw_db_t *db;
+    const char *id, *tid, *identifier, *provider = NULL, *name;
+    cw_str_t type;
+    json_t *user, *out = NULL;
+    cw_db_error_t err = {0};
+    if (arg_id(ctx, "targetId", true, &tid) != 0 ||
+        cw_arg_enum(ctx, "providerType", true, types, &type) != 0 ||
+        arg_text(ctx, "identifier", true, 255, &identifier) != 0 ||
+        (param(ctx, "providerId") != NULL && arg_id(ctx, "providerId", false, &provider) != 0) ||
+        arg_text(ctx, "name", false, NAME_MAX_LEN, &name) != 0)
+        return;
+    const char *ptype = dup_str(ctx, type);
+    if (check_identifier(ctx, ptype, identifier) != 0 || load_user(ctx, &db, &id, &user) != 0)
+        return;
+    json_t *data = json_pack(
+        "{s:s, s:O, s:s, s:s, s:o, s:o, s:b}", "userId", id, "userInternalId",
+        json_object_get(user, "$sequence"), "providerType", ptype, "identifier", identifier,
+        "providerId", provider != NULL ? json_string(provider) : json_null(), "name",
+        name != NULL && name[0] != '\0' ? json_string(name) : json_null(), "expired", 0);
+    json_decref(user);
+    json_t *perms = target_perms(id);
+    int rc = cw_db_internal_create(db, "targets", tid, data, perms, &out, &err);
+    json_decref(data);
+    json_decref(perms);
+    if (rc != 0) {
+        fail_db(ctx, &err, 0, CW_ERR_USER_TARGET_ALREADY_EXISTS);
+        return;
+    }
+    reply(ctx, 201, target_model(out));
+    json_decref(out);
+}
+
+static void on_get_target(cw_ctx_t *ctx)
+{
+    cw_db_t *db;
+    const char *id;
+    json_t *user, *t;
+    if (load_user(ctx, &db, &id, &user) != 0)
+        return;
+    json_decref(user);
+    if (load_owned(ctx, db, id, "targets", "targetId", CW_ERR_USER_TARGET_NOT_FOUND, &t) != 0)
+        return;
+    reply(ctx, 200, target_model(t));
+    json_decref(t);
+}
+
+static void on_update_target(cw_ctx_t *ctx)
+{
+    cw_db_t *db;
+    const char *id, *identifier, *provider = NULL, *name;
+    json_t *user, *t, *out = NULL;
+    cw_db_error_t err = {0};
+    if (arg_text(ctx, "identifier", false, 255, &identifier) != 0 ||
+        (param(ctx, "providerId") != NULL && arg_id(ctx, "providerId", false, &provider) != 0) ||
+        arg_text(ctx, "name", false, NAME_MAX_LEN, &name) != 0 ||
+        load_user(ctx, &db, &id, &user) != 0)
+        return;
+    json_decref(user);
+    if (load_owned(ctx, db, id, "targets", "targetId", CW_ERR_USER_TARGET_NOT_FOUND, &t) != 0)
+        return;
+    json_t *data = json_object();
+    if (identifier != NULL && identifier[0] != '\0') {
+        if (check_identifier(ctx, json_string_value(json_object_get(t, "providerType")),
+                             identifier) != 0) {
+            json_decref(data);
+            json_decref(t);
+            return;
+        }
+        json_object_set_new(data, "identifier", json_string(identifier));
+        json_object_set_new(data, "expired", json_false());
+    }
+    if (provider != NULL) {
+        /* There are no messaging providers yet: any named one is unknown. */
+        json_decref(data);
+        json_decref(t);
+        cw_res_error(ctx->res, CW_ERR_PROVIDER_NOT_FOUND, NULL);
+        return;
+    }
+    if (name != NULL && name[0] != '\0')
+        json_object_set_new(data, "name", json_string(name));
+    int rc = cw_db_internal_update(db, "targets", json_string_value(json_object_get(t, "$id")),
+                                   data, &out, &err);
+    json_decref(data);
+    json_decref(t);
+    if (rc != 0) {
+        fail_db(ctx, &err, CW_ERR_USER_TARGET_NOT_FOUND, CW_ERR_USER_TARGET_ALREADY_EXISTS);
+        return;
+    }
+    reply(ctx, 200, target_model(out));
+    json_decref(out);
+}
+
+static void on_delete_target(cw_ctx_t *ctx)
+{
+    cw_db_t *db;
+    const char *id;
+    json_t *user, *t;
+    cw_db_error_t err = {0};
+    if (load_user(ctx, &db, &id, &user) != 0)
+        return;
+    json_decref(user);
+    if (load_owned(ctx, db, id, "targets", "targetId", CW_ERR_USER_TARGET_NOT_FOUND, &t) != 0)
+        return;
+    int rc =
+        cw_db_internal_delete(db, "targets", json_string_value(json_object_get(t, "$id")), &err);
+    json_decref(t);
+    if (rc != 0) {
+        fail_db(ctx, &err, CW_ERR_USER_TARGET_NOT_FOUND, 0);
+        return;
+    }
+    cw_res_empty(ctx->res, 204);
+}
+
+/* Tokens and JWTs ---------------------------------------------------------------------------- */
+
+#define TOKEN_TYPE_GENERIC 4 /* Appwrite's TOKEN_TYPE_GENERIC */
+
+static void on_create_token(cw_ctx_t *ctx)
+{
+    static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    cw_db_t *db;
+    const char *id;
+    json_t *user, *out = NULL;
+    int64_t length = 6, expire = TOKEN_EXPIRE_DEFAULT;
+    cw_db_error_t err = {0};
+    if (cw_arg_int(ctx, "length", false, 4, 128, &length) < 0 ||
+        cw_arg_int(ctx, "expire", false, 60, TOKEN_EXPIRE_MAX, &expire) < 0 ||
+        load_user(ctx, &db, &id, &user) != 0)
+        return;
+    unsigned char rnd[128], digest[EVP_MAX_MD_SIZE];
+    char secret[129], hex[2 * EVP_MAX_MD_SIZE + 1], exp[CW_TIME_ISO_LEN];
+    unsigned int dlen = 0;
+    if (RAND_bytes(rnd, (int)length) != 1) {
+        json_decref(user);
+        cw_res_error(ctx->res, CW_ERR_GENERAL_SERVER_ERROR, NULL);
+        return;
+    }
+    for (int64_t i = 0; i < length; i++)
+        secret[i] = alphabet[rnd[i] % (sizeof(alphabet) - 1)];
+    secret[length] = '\0';
+    /* Stored as its SHA-256, as Appwrite stores token secrets. */
+    if (EVP_Digest(secret, (size_t)length, digest, &dlen, EVP_sha256(), NULL) != 1) {
+        json_decref(user);
+        cw_res_error(ctx->res, CW_ERR_GENERAL_SERVER_ERROR, NULL);
+        return;
+    }
+    for (unsigned int i = 0; i < dlen; i++)
+        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    cw_time_format(cw_time_now_ms() + expire * 1000, exp);
+    cw_str_t ua = cw_req_header(ctx->req, "user-agent");
+    json_t *data = json_pack("{s:s, s:O, s:i, s:s, s:s, s:s%, s:s%}", "userId", id,
+                             "userInternalId", json_object_get(user, "$sequence"), "type",
+                             TOKEN_TYPE_GENERIC, "secret", hex, "expire", exp, "userAgent",
+                             ua.ptr != NULL ? ua.ptr : "UNKNOWN", ua.ptr != NULL ? ua.len : 7, "ip",
+                             ctx->req->ip.ptr != NULL ? ctx->req->ip.ptr : "",
+                             ctx->req->ip.ptr != NULL ? ctx->req->ip.len : 0);
+    json_decref(user);
+    int rc = cw_db_internal_create(db, "tokens", "unique()", data, NULL, &out, &err);
+    json_decref(data);
+    if (rc != 0) {
+        fail_db(ctx, &err, 0, 0);
+        return;
+    }
+    json_t *m = json_object();
+    copy_str(m, out, "$id");
+    copy_str(m, out, "$createdAt");
+    copy_str(m, out, "userId");
+    json_object_set_new(m, "secret", json_string(secret));
+    copy_str(m, out, "expire");
+    json_object_set_new(m, "phrase", json_string(""));
+    json_decref(out);
+    reply(ctx, 201, m);
+}
+
+static void on_create_jwt(cw_ctx_t *ctx)
+{
+    cw_db_t *db;
+    const char *id;
+    json_t *user;
+    int64_t duration = 900;
+    if (cw_arg_int(ctx, "duration", false, 0, 3600, &duration) < 0 ||
+        load_user(ctx, &db, &id, &user) != 0)
+        return;
+    json_decref(user);
+    cw_res_error(ctx->res, CW_ERR_USER_SESSION_NOT_FOUND, NULL);
+}
+
+static void on_not_implemented(cw_ctx_t *ctx)
+{
+    cw_res_error(ctx->res, CW_ERR_GENERAL_NOT_IMPLEMENTED,
+                 "This feature is not available on this server yet.");
+}
+
+#define USER "/v1/users/{userId}"
+#define OFF CW_ROUTE_OFFLOAD
+
+const cw_route_t cw_users_routes[] = {
+    {"GET", "/v1/users", "users.read", on_list, OFF},
+    {"POST", "/v1/users", "users.write", on_create, OFF},
+    {"POST", "/v1/users/argon2", "users.write", on_create_argon2, OFF},
+    {"POST", "/v1/users/bcrypt", "users.write", on_create_bcrypt, OFF},
+    {"POST", "/v1/users/md5", "users.write", on_create_md5, OFF},
+    {"POST", "/v1/users/phpass", "users.write", on_create_phpass, OFF},
+    {"POST", "/v1/users/scrypt", "users.write", on_create_scrypt, OFF},
+    {"POST", "/v1/users/scrypt-modified", "users.write", on_create_scrypt_modified, OFF},
+    {"POST", "/v1/users/sha", "users.write", on_create_sha, OFF},
+    {"GET", "/v1/users/identities", "users.read", on_list_identities, OFF},
+    {"DELETE", "/v1/users/identities/{identityId}", "users.write", on_delete_identity, OFF},
+    {"GET", "/v1/users/usage", "users.read", on_not_implemented, OFF},
+    {"GET", USER, "users.read", on_get, OFF},
+    {"DELETE", USER, "users.write", on_delete, OFF},
+    {"PATCH", USER "/email", "users.write", on_update_email, OFF},
+    {"PATCH", USER "/impersonator", "users.write", on_update_impersonator, OFF},
+    {"POST", USER "/jwts", "users.write", on_create_jwt, OFF},
+    {"PUT", USER "/labels", "users.write", on_update_labels, OFF},
+    {"GET", USER "/logs", "users.read", on_not_implemented, OFF},
+    {"GET", USER "/memberships", "users.read", on_list_memberships, OFF},
+    {"PATCH", USER "/mfa", "users.write", on_update_mfa, OFF},
+    {"DELETE", USER "/mfa/authenticators/{type}", "users.write", on_not_implemented, OFF},
+    {"GET", USER "/mfa/factors", "users.read", on_not_implemented, OFF},
+    {"GET", USER "/mfa/recovery-codes", "users.read", on_not_implemented, OFF},
+    {"PUT", USER "/mfa/recovery-codes", "users.write", on_not_implemented, OFF},
+    {"PATCH", USER "/mfa/recovery-codes", "users.write", on_not_implemented, OFF},
+    {"PATCH", USER "/name", "users.write", on_update_name, OFF},
+    {"PATCH", USER "/password", "users.write", on_update_password, OFF},
+    {"PATCH", USER "/phone", "users.write", on_update_phone, OFF},
+    {"GET", USER "/prefs", "users.read", on_get_prefs, OFF},
+    {"PATCH", USER "/prefs", "users.write", on_update_prefs, OFF},
+    {"GET", USER "/sessions", "users.read", on_list_sessions, OFF},
+    {"POST", USER "/sessions", "users.write", on_not_implemented, OFF},
+    {"DELETE", USER "/sessions", "users.write", on_delete_sessions, OFF},
+    {"DELETE", USER "/sessions/{sessionId}", "users.write", on_delete_session, OFF},
+    {"PATCH", USER "/status", "users.write", on_update_status, OFF},
+    {"GET", USER "/targets", "targets.read", on_list_targets, OFF},
+    {"POST", USER "/targets", "targets.write", on_create_target, OFF},
+    {"GET", USER "/targets/{targetId}", "targets.read", on_get_target, OFF},
+    {"PATCH", USER "/targets/{targetId}", "targets.write", on_update_target, OFF},
+    {"DELETE", USER "/targets/{targetId}", "targets.write", on_delete_target, OFF},
+    {"POST", USER "/tokens", "users.write", on_create_token, OFF},
+    {"PATCH", USER "/verification", "users.write", on_update_email_verification, OFF},
+    {"PATCH", USER "/verification/phone", "users.write", on_update_phone_verification, OFF},
+};
+const size_t cw_users_routes_count = sizeof(cw_users_routes) / sizeof(cw_users_routes[0]);
