@@ -70,9 +70,9 @@ test('a full worker queue answers 503 at once instead of growing', async () => {
         const results = await Promise.all(Array.from({ length: 5 }, () => slowRequest(server)));
         const busy = results.filter((r) => r.status === 503);
         const taken = results.filter((r) => r.status === 500); // the SNTP check timed out
-        // One runs, one waits; the rest are refused. How many exactly depends on when the worker
-        // picks up the first job, so the test only bounds it.
-        assert.ok(busy.length >= 2 && busy.length <= 3, JSON.stringify(results.map((r) => r.status)));
+        // One runs and one waits, the rest are refused; but if the worker has not yet taken the
+        // first job off the queue when the others arrive, only that one gets in.
+        assert.ok(busy.length >= 3 && busy.length <= 4, JSON.stringify(results.map((r) => r.status)));
         assert.equal(busy.length + taken.length, 5);
         for (const r of busy) {
             const e = JSON.parse(r.body);
