@@ -1,7 +1,9 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth/scopes.h"
+#include "auth/session.h"
 #include "cli/cli.h"
 #include "core/log.h"
 #include "core/status.h"
@@ -84,6 +86,13 @@ int cw_cli_serve(int argc, char **argv)
         fprintf(stderr, "cwrite: cannot prepare the data folder %s\n", cfg.data_dir);
         goto out;
     }
+    char *jwt_key;
+    if (cw_session_server_key(cfg.openssl_key, cfg.data_dir, &jwt_key) != 0) {
+        fprintf(stderr, "cwrite: cannot read or make the JWT key in %s\n", cfg.data_dir);
+        goto out;
+    }
+    free(cfg.openssl_key);
+    cfg.openssl_key = jwt_key;
     cw_app_t app;
     cw_api_init(&app, &cfg);
     rc = cw_server_run(&cfg, &app) == 0 ? 0 : 1;

@@ -144,6 +144,7 @@ static const iattr_t sessions_attrs[] = {
 static const iindex_t sessions_indexes[] = {
     {"key_provider_providerUid", "key", {"provider", "providerUid"}},
     {"key_user", "key", {"userInternalId"}},
+    {"key_userId", "key", {"userId"}}, /* every signed-in request finds its session by user */
 };
 
 static const iattr_t identities_attrs[] = {

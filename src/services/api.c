@@ -4,11 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/jwt.h"
 #include "auth/scopes.h"
+#include "auth/session.h"
+#include "auth/session_cookie.h"
 #include "core/alloc.h"
 #include "core/log.h"
 #include "core/status.h"
 #include "core/timeutil.h"
+#include "db/internal.h"
 #include "http/cors.h"
 #include "services/routes.h"
 
@@ -145,6 +149,8 @@ static void scope_error(cw_ctx_t *ctx, cw_auth_t *auth)
     cw_buf_t msg = CW_BUF_INIT;
     if (auth->role == CW_ROLE_KEYS)
         cw_buf_printf(&msg, "app.%.*s@service.localhost", (int)auth->project_id.len, auth->project_id.ptr);
+    else if (json_is_string(json_object_get(auth->user, "email")))
+        cw_buf_append_str(&msg, json_string_value(json_object_get(auth->user, "email")));
     else
         cw_buf_append_str(&msg, "User");
     cw_buf_printf(&msg, " (role: %s) missing scopes ([", role);
@@ -234,6 +240,100 @@ static int authenticate(cw_ctx_t *ctx, cw_auth_t *auth)
     return 0;
 }
 
+static const char *const guest_roles[] = {"any", "guests", NULL};
+
+/* The session cookie value of a request, in Appwrite's order: the cookie, its legacy twin, the
+ * X-Appwrite-Session header, then X-Fallback-Cookies. The first place that holds a value that
+ * decodes wins. Returns true with *out filled. */
+static bool session_credentials(cw_req_t *req, cw_str_t project_id, cw_session_cookie_t *out)
+{
+    cw_buf_t name = CW_BUF_INIT;
+    bool found = false;
+    cw_session_cookie_name(project_id, &name);
+    cw_str_t v = cw_req_cookie(req, cw_buf_str(&name));
+    if (v.len == 0) {
+        cw_buf_t legacy = CW_BUF_INIT;
+        cw_buf_printf(&legacy, "%.*s_legacy", (int)name.len, name.ptr);
+        v = cw_req_cookie(req, cw_buf_str(&legacy));
+        cw_buf_free(&legacy);
+    }
+    if (v.len > 0 && v.len <= 3 * CW_SESSION_COOKIE_MAX) {
+        /* We write cookies percent-encoded, as PHP's setcookie does; a '+' is kept as itself. */
+        char *d = cw_arena_alloc(&req->arena, v.len + 1);
+        size_t n = cw_url_decode(v.ptr, v.len, d, 0);
+        found = cw_session_cookie_decode((cw_str_t){d, n}, out) == 0;
+    }
+    if (!found) {
+        v = cw_req_header(req, "x-appwrite-session");
+        found = v.len > 0 && cw_session_cookie_decode(v, out) == 0;
+    }
+    if (!found) {
+        v = cw_req_header(req, "x-fallback-cookies");
+        found = v.len > 0 && v.len <= CW_SESSION_FALLBACK_MAX &&
+                cw_session_fallback_decode(v, cw_buf_str(&name), out) == 0;
+    }
+    cw_buf_free(&name);
+    return found;
+}
+
+/* Finds the signed-in user of a request (app/init/resources/request.php `user`): a session
+ * credential first; then X-Appwrite-JWT, refused next to a valid session (403
+ * user_jwt_and_cookie_set) and when it does not verify (401 user_jwt_invalid). A credential that
+ * names no live session leaves the request a guest's. Blocks on the project's store. Returns 0,
+ * or -1 with the error written. */
+static int resolve_user(cw_ctx_t *ctx, cw_auth_t *auth)
+{
+    cw_thread_t *t = cw_ctx_thread(ctx);
+    cw_req_t *req = ctx->req;
+    cw_db_t *db;
+    cw_db_error_t err = {0};
+    cw_session_cookie_t cookie;
+    int64_t now = cw_time_now_ms();
+    cw_str_t jwt = cw_req_header(req, "x-appwrite-jwt");
+    bool has_cookie = session_credentials(req, auth->project_id, &cookie);
+    if (!has_cookie && jwt.len == 0)
+        return 0;
+    if (cw_thread_db(t, auth->project, &db, &err) != 0 || cw_db_internal_ensure(db, &err) != 0)
+        goto fail_db;
+    int rc = 0;
+    if (has_cookie) {
+        rc = cw_session_verify(db, cw_str(cookie.id), cw_str(cookie.secret), now, &auth->user,
+                               &auth->session, &err);
+        if (rc != 0 && rc != CW_ENOTFOUND)
+            goto fail_db;
+    }
+    if (jwt.len > 0) {
+        if (auth->user != NULL) {
+            cw_res_error(ctx->res, CW_ERR_USER_JWT_AND_COOKIE_SET, NULL);
+            return -1;
+        }
+        cw_jwt_account_t claims;
+        cw_jwt_error_t why = CW_JWT_OK;
+        if (jwt.len > CW_JWT_MAX_LEN ||
+            cw_jwt_account_decode(cw_str(t->cfg->openssl_key), jwt, now / 1000, &claims, &why) !=
+                0) {
+            cw_res_error(ctx->res, CW_ERR_USER_JWT_INVALID, "Failed to verify JWT. %s",
+                         cw_jwt_error_message(why));
+            return -1;
+        }
+        if (claims.user_id[0] != '\0') {
+            rc = cw_session_active(db, cw_str(claims.user_id), cw_str(claims.session_id), now,
+                                   &auth->user, &auth->session, &err);
+            if (rc != 0 && rc != CW_ENOTFOUND)
+                goto fail_db;
+            auth->via_jwt = auth->user != NULL;
+        }
+    }
+    if (auth->user != NULL && cw_session_roles(db, auth->user, &req->arena, &auth->roles, &err) != 0)
+        goto fail_db;
+    return 0;
+fail_db:
+    cw_log(CW_LOG_ERROR, "msg=\"session lookup failed\" project=%s error=\"%s\"", auth->project->id,
+           err.message);
+    cw_res_error(ctx->res, CW_ERR_GENERAL_SERVER_ERROR, NULL);
+    return -1;
+}
+
 static int read_params(cw_ctx_t *ctx)
 {
     cw_req_t *req = ctx->req;
@@ -294,10 +394,29 @@ static void dispatch(cw_ctx_t *ctx)
                      "SDK version.");
         goto out;
     }
+    auth->roles = guest_roles;
     if (authenticate(ctx, auth) < 0)
         goto out;
+    /* Sessions live in the project's store: only routes that may block look for them. */
+    if (auth->has_project && (ctx->route->flags & CW_ROUTE_OFFLOAD) && resolve_user(ctx, auth) < 0)
+        goto out;
+    if (auth->has_key) {
+        json_decref(auth->user);
+        json_decref(auth->session);
+        auth->user = auth->session = NULL;
+        auth->via_jwt = false;
+        auth->roles = guest_roles;
+    } else if (auth->user != NULL) {
+        auth->role = CW_ROLE_USERS;
+    } else {
+        auth->roles = guest_roles;
+    }
     if (ctx->route->scope != NULL && !has_any_scope(auth, ctx->route->scope)) {
         scope_error(ctx, auth);
+        goto out;
+    }
+    if (auth->user != NULL && json_is_false(json_object_get(auth->user, "status"))) {
+        cw_res_error(ctx->res, CW_ERR_USER_BLOCKED, NULL);
         goto out;
     }
     if (read_params(ctx) < 0)
@@ -309,6 +428,9 @@ static void dispatch(cw_ctx_t *ctx)
     auth->locale = locale;
     ctx->route->handler(ctx);
 out:
+    json_decref(auth->user);
+    json_decref(auth->session);
+    auth->user = auth->session = NULL;
     if (ctx->res->has_error) {
         cw_res_header(ctx->res, "cache-control", CW_STR_LIT("no-cache, no-store, must-revalidate"));
         cw_res_header(ctx->res, "expires", CW_STR_LIT("0"));
@@ -333,6 +455,8 @@ void cw_api_init(cw_app_t *app, const cw_config_t *cfg)
     cw_router_add(r, cw_databases_routes, cw_databases_routes_count);
     cw_router_add(r, cw_tablesdb_routes, cw_tablesdb_routes_count);
     cw_router_add(r, cw_users_routes, cw_users_routes_count);
+    cw_router_add(r, cw_account_routes, cw_account_routes_count);
+    cw_router_add(r, cw_teams_routes, cw_teams_routes_count);
     memset(app, 0, sizeof(*app));
     app->router = r;
     app->thread_init = thread_init;

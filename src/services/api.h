@@ -1,12 +1,13 @@
 /*
  * The application behind the HTTP server: per-thread state (a console store connection), the
- * middleware every request passes (CORS, project, API key, origin, scope, parameters) and the
- * route tables of all services. Built once on the main thread; dispatch runs on loop and worker
- * threads, each with its own cw_thread_t.
+ * middleware every request passes (CORS, project, API key, origin, session or JWT, scope, blocked
+ * user, parameters) and the route tables of all services. Built once on the main thread;
+ * dispatch runs on loop and worker threads, each with its own cw_thread_t.
  */
 #ifndef CW_SERVICES_API_H
 #define CW_SERVICES_API_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -46,6 +47,17 @@ typedef struct cw_auth {
     bool has_key;
     cw_role_t role;
     cw_str_t locale; /* X-Appwrite-Locale or the locale parameter, may be empty */
+    /* The signed-in user and the session the request came with (from a cookie, X-Appwrite-Session,
+     * X-Fallback-Cookies or a JWT), or NULL. Resolved only on offloaded routes of a project, and
+     * dropped when an API key is given (the key acts, as in Appwrite). The middleware owns both
+     * references and releases them when the handler returns; a handler that replaces one must
+     * keep that rule. */
+    json_t *user;
+    json_t *session;
+    bool via_jwt; /* the session came from X-Appwrite-JWT */
+    /* The roles the document database checks permissions against: "any" and "guests", or those
+     * of the user (cw_session_roles). NULL-terminated, in the request's arena. */
+    const char *const *roles;
 } cw_auth_t;
 
 #define CW_CONSOLE_PROJECT "console"

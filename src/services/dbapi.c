@@ -317,13 +317,20 @@ static int open_db(cw_ctx_t *ctx, cw_db_t **db)
     return 0;
 }
 
-/* Until accounts exist, a request without an API key is a guest. */
+/* An API key bypasses permissions; anyone else acts with the roles the middleware resolved (a
+ * guest's, or a signed-in user's). */
 static cw_db_actor_t actor_of(cw_ctx_t *ctx)
 {
     static const char *const key_roles[] = {"any", NULL};
     static const char *const guest_roles[] = {"any", "guests", NULL};
-    bool key = cw_ctx_auth(ctx)->has_key;
-    return (cw_db_actor_t){.is_key = key, .roles = key ? key_roles : guest_roles};
+    const cw_auth_t *auth = cw_ctx_auth(ctx);
+    if (auth->has_key)
+        return (cw_db_actor_t){.is_key = true, .roles = key_roles};
+    const char *user_id = auth->user != NULL ? json_string_value(json_object_get(auth->user, "$id"))
+                                             : NULL;
+    return (cw_db_actor_t){.is_key = false,
+                           .roles = auth->roles != NULL ? auth->roles : guest_roles,
+                           .user_id = user_id};
 }
 
 /* Writes the model and releases it. */

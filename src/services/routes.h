@@ -16,7 +16,11 @@ extern const cw_route_t cw_databases_routes[];
 extern const size_t cw_databases_routes_count;
 extern const cw_route_t cw_tablesdb_routes[];
 extern const size_t cw_tablesdb_routes_count;
+extern const cw_route_t cw_account_routes[];
+extern const size_t cw_account_routes_count;
 extern const cw_route_t cw_users_routes[];
 extern const size_t cw_users_routes_count;
+extern const cw_route_t cw_teams_routes[];
+extern const size_t cw_teams_routes_count;
 
 #endif

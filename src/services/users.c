@@ -5,9 +5,10 @@
  * collections (db/internal.h); a user's targets are read along with it, as Appwrite's subquery
  * does. Routes run on the worker pool (SQLite, password hashing).
  *
- * What needs features that do not exist yet answers general_not_implemented: creating a session
- * for a user, logs, MFA authenticators and recovery codes, usage. A JWT needs a session, and there
- * are none before accounts: createJWT answers user_session_not_found for a user that exists.
+ * What needs features that do not exist yet answers general_not_implemented: logs, MFA
+ * authenticators and recovery codes, usage. createJWT still answers user_session_not_found for a
+ * user that exists, even one with sessions. Creating a session for a user (auth/session.h) makes
+ * one with the provider "server" and shows its secret to the key.
  */
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -17,12 +18,15 @@
 #include <string.h>
 
 #include "auth/password.h"
+#include "auth/session.h"
+#include "auth/session_cookie.h"
 #include "core/id.h"
 #include "core/timeutil.h"
 #include "core/utf8.h"
 #include "db/internal.h"
 #include "http/args.h"
 #include "models/json.h"
+#include "models/membership.h"
 #include "services/api.h"
 #include "services/routes.h"
 
@@ -1130,14 +1134,92 @@ static void list_owned(cw_ctx_t *ctx, const char *coll, const char *plural,
     reply(ctx, 200, m);
 }
 
-static void on_list_sessions(cw_ctx_t *ctx)
+static json_t *listed_session(const json_t *s)
 {
-    list_owned(ctx, "sessions", "sessions", NULL, false, NULL);
+    return cw_session_model(s, false, NULL);
 }
 
+static void on_list_sessions(cw_ctx_t *ctx)
+{
+    list_owned(ctx, "sessions", "sessions", NULL, false, listed_session);
+}
+
+/* A session made by the server for a user (provider "server"); the model's secret is the value
+ * a client hands back in X-Appwrite-Session or the cookie. */
+static void on_create_session(cw_ctx_t *ctx)
+{
+    cw_db_t *db;
+    const char *id;
+    json_t *user, *session = NULL;
+    cw_db_error_t err = {0};
+    char secret[CW_SESSION_SECRET_LEN + 1];
+    if (load_user(ctx, &db, &id, &user) != 0)
+        return;
+    cw_str_t ua = cw_req_header(ctx->req, "user-agent");
+    cw_session_spec_t spec = {
+        .provider = "server",
+        .provider_uid = "",
+        .factor = "server",
+        .user_agent = ua.len > 0 ? dup_str(ctx, ua) : NULL,
+        .ip = dup_str(ctx, ctx->req->ip),
+        .duration = CW_SESSION_DURATION_DEFAULT,
+    };
+    int rc = cw_session_create(db, user, &spec, secret, &session, &err);
+    json_decref(user);
+    if (rc != 0) {
+        fail_db(ctx, &err, 0, 0);
+        return;
+    }
+    cw_buf_t value = CW_BUF_INIT;
+    cw_session_cookie_encode(cw_str(id), cw_str(secret), &value);
+    reply(ctx, 201, cw_session_model(session, false, value.ptr));
+    cw_buf_free(&value);
+    json_decref(session);
+}
+
+/* A user's memberships with their team's name and the user's name and email, as Appwrite fills
+ * them here (no phone, mfa false). */
 static void on_list_memberships(cw_ctx_t *ctx)
 {
-    list_owned(ctx, "memberships", "memberships", membership_query_attrs, true, NULL);
+    cw_db_t *db;
+    const char *id, *search = NULL;
+    json_t *user, *queries = NULL, *out = NULL;
+    bool total;
+    cw_db_error_t err = {0};
+    if (arg_queries(ctx, membership_query_attrs, &queries) != 0 ||
+        arg_text(ctx, "search", false, SEARCH_MAX_LEN, &search) != 0 ||
+        arg_flag(ctx, "total", false, true, &total) != 0 || load_user(ctx, &db, &id, &user) != 0)
+        return;
+    json_t *q = queries != NULL ? json_copy(queries) : json_array();
+    json_array_append_new(q, cw_db_internal_query("equal", "userId", json_string(id)));
+    int rc = cw_db_internal_find(db, "memberships", q, search, total, &out, &err);
+    json_decref(q);
+    if (rc != 0) {
+        json_decref(user);
+        fail_db(ctx, &err, 0, 0);
+        return;
+    }
+    json_t *items = json_array();
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(out, "documents"), i, d)
+    {
+        json_t *team = NULL;
+        cw_db_error_t terr = {0};
+        const char *team_id = json_string_value(json_object_get(d, "teamId"));
+        if (team_id == NULL || cw_db_internal_get(db, "teams", team_id, &team, &terr) != 0)
+            team = NULL;
+        json_array_append_new(
+            items, cw_model_membership(d, json_string_value(json_object_get(team, "name")), user,
+                                       false, false));
+        json_decref(team);
+    }
+    json_t *m = json_object();
+    json_object_set(m, "total", json_object_get(out, "total"));
+    json_object_set_new(m, "memberships", items);
+    json_decref(out);
+    json_decref(user);
+    reply(ctx, 200, m);
 }
 
 static void on_list_targets(cw_ctx_t *ctx)
@@ -1501,7 +1583,7 @@ const cw_route_t cw_users_routes[] = {
     {"GET", USER "/prefs", "users.read", on_get_prefs, OFF},
     {"PATCH", USER "/prefs", "users.write", on_update_prefs, OFF},
     {"GET", USER "/sessions", "users.read", on_list_sessions, OFF},
-    {"POST", USER "/sessions", "users.write", on_not_implemented, OFF},
+    {"POST", USER "/sessions", "users.write", on_create_session, OFF},
     {"DELETE", USER "/sessions", "users.write", on_delete_sessions, OFF},
     {"DELETE", USER "/sessions/{sessionId}", "users.write", on_delete_session, OFF},
     {"PATCH", USER "/status", "users.write", on_update_status, OFF},

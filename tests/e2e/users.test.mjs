@@ -1,7 +1,7 @@
 // The Users service (/v1/users) through node-appwrite's Users class: users and the password
 // imports (each with a known hash from tests/unit/test_password.c), list with queries, search and
-// cursors, updates, prefs, labels, targets, tokens, and the lists other services fill (sessions,
-// memberships, identities) with their errors. Raw fetch where the status code matters.
+// cursors, updates, prefs, labels, targets, tokens, server-made sessions, and the lists other
+// services fill (sessions, memberships, identities) with their errors. Raw fetch where the status code matters.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, serverClient, expectAppwriteError } from './lib/server.mjs';
@@ -305,7 +305,15 @@ test('sessions, memberships, identities: empty until accounts and teams', async 
     await expectAppwriteError(assert, () => users.deleteIdentity({ identityId: 'nope' }), 404, 'user_identity_not_found');
     await expectAppwriteError(assert, () => users.createJWT({ userId: 'alice' }), 404, 'user_session_not_found');
     await expectAppwriteError(assert, () => users.createJWT({ userId: 'ghost' }), 404, 'user_not_found');
-    await expectAppwriteError(assert, () => users.createSession({ userId: 'alice' }), 405, 'general_not_implemented');
+    await expectAppwriteError(assert, () => users.createSession({ userId: 'ghost' }), 404, 'user_not_found');
+    const made = await users.createSession({ userId: 'alice' });
+    assert.equal(made.provider, 'server');
+    assert.ok(made.secret.length > 0, 'the secret goes to the API key');
+    const listed = await users.listSessions({ userId: 'alice' });
+    assert.equal(listed.total, 1);
+    assert.equal(listed.sessions[0].$id, made.$id);
+    assert.equal(listed.sessions[0].secret, '');
+    await users.deleteSession({ userId: 'alice', sessionId: made.$id });
     await expectAppwriteError(assert, () => users.listLogs({ userId: 'alice' }), 405, 'general_not_implemented');
     await expectAppwriteError(assert, () => users.listMFAFactors({ userId: 'alice' }), 405, 'general_not_implemented');
 });
