@@ -139,3 +139,28 @@ int cw_arg_enum(cw_ctx_t *ctx, const char *name, bool required, const char *cons
                  "Invalid `%s` param: Value must be one of the allowed values", name);
     return -1;
 }
+
+json_t *cw_arg_json(cw_ctx_t *ctx, const char *name)
+{
+    json_t *v = ctx->req->params != NULL ? json_object_get(ctx->req->params, name) : NULL;
+    return json_is_null(v) ? NULL : v;
+}
+
+int cw_arg_invalid(cw_ctx_t *ctx, const char *name, const char *rule)
+{
+    cw_res_error(ctx->res, CW_ERR_GENERAL_ARGUMENT_INVALID, "Invalid `%s` param: %s", name, rule);
+    return -1;
+}
+
+int cw_arg_text(cw_ctx_t *ctx, const char *name, bool required, size_t max, const char **out)
+{
+    cw_str_t s;
+    *out = NULL;
+    int rc = cw_arg_str(ctx, name, required, max, &s);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    if (memchr(s.ptr, '\0', s.len) != NULL)
+        return cw_arg_invalid(ctx, name, "Value must be a valid string");
+    *out = cw_arena_strndup(&ctx->req->arena, s.ptr, s.len);
+    return 0;
+}

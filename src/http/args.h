@@ -19,4 +19,12 @@ int cw_arg_bool(cw_ctx_t *ctx, const char *name, bool required, bool *out);
 /* A string that must be one of the NULL-terminated list. */
 int cw_arg_enum(cw_ctx_t *ctx, const char *name, bool required, const char *const *values, cw_str_t *out);
 
+/* The raw JSON of a parameter (query or body), NULL when absent or null. */
+json_t *cw_arg_json(cw_ctx_t *ctx, const char *name);
+/* Writes "Invalid `name` param: rule" as a 400 general_argument_invalid; returns -1. */
+int cw_arg_invalid(cw_ctx_t *ctx, const char *name, const char *rule);
+/* A string copied into the request's arena (no NUL bytes allowed); *out NULL when absent and
+ * optional. Returns 0 or -1 after writing the error. */
+int cw_arg_text(cw_ctx_t *ctx, const char *name, bool required, size_t max, const char **out);
+
 #endif

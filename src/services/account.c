@@ -23,13 +23,13 @@
 #include "core/timeutil.h"
 #include "core/utf8.h"
 #include "db/internal.h"
+#include "core/validate.h"
 #include "http/args.h"
 #include "models/json.h"
 #include "services/api.h"
 #include "services/routes.h"
 
 #define NAME_MAX_LEN 128
-#define EMAIL_MAX 254
 #define PASSWORD_MIN 8
 #define PASSWORD_MAX 256
 #define PREFS_MAX 65535
@@ -38,36 +38,13 @@
 
 /* Parameters ---------------------------------------------------------------------------------- */
 
-static json_t *param(cw_ctx_t *ctx, const char *name)
-{
-    json_t *v = ctx->req->params != NULL ? json_object_get(ctx->req->params, name) : NULL;
-    return json_is_null(v) ? NULL : v;
-}
 
-static int invalid(cw_ctx_t *ctx, const char *name, const char *rule)
-{
-    cw_res_error(ctx->res, CW_ERR_GENERAL_ARGUMENT_INVALID, "Invalid `%s` param: %s", name, rule);
-    return -1;
-}
 
-/* *out NULL when absent and optional. */
-static int arg_text(cw_ctx_t *ctx, const char *name, bool required, size_t max, const char **out)
-{
-    cw_str_t s;
-    *out = NULL;
-    int rc = cw_arg_str(ctx, name, required, max, &s);
-    if (rc != 0)
-        return rc < 0 ? -1 : 0;
-    if (memchr(s.ptr, '\0', s.len) != NULL)
-        return invalid(ctx, name, "Value must be a valid string");
-    *out = cw_arena_strndup(&ctx->req->arena, s.ptr, s.len);
-    return 0;
-}
 
 static int arg_user_id(cw_ctx_t *ctx, const char **out)
 {
     const char *s;
-    if (arg_text(ctx, "userId", true, 0, &s) != 0)
+    if (cw_arg_text(ctx, "userId", true, 0, &s) != 0)
         return -1;
     if (strcmp(s, "unique()") == 0) {
         char id[CW_ID_LEN + 1];
@@ -76,39 +53,21 @@ static int arg_user_id(cw_ctx_t *ctx, const char **out)
         return 0;
     }
     if (!cw_id_valid(cw_str(s), CW_ID_MAX_LEN))
-        return invalid(ctx, "userId",
+        return cw_arg_invalid(ctx, "userId",
                        "Parameter must contain at most 36 chars. Valid chars are a-z, A-Z, 0-9, "
                        "period, hyphen, and underscore. Can't start with a special char");
     *out = s;
     return 0;
 }
 
-/* utopia's Email validator, in substance (the same rule as the Users service). */
-static bool email_valid(const char *s)
-{
-    size_t n = strlen(s);
-    const char *at = strchr(s, '@');
-    if (n == 0 || n > EMAIL_MAX || at == NULL || at == s || strchr(at + 1, '@') != NULL)
-        return false;
-    const char *dom = at + 1, *dot = strrchr(dom, '.');
-    if (dot == NULL || dot == dom || dot[1] == '\0' || dom[0] == '.' || strstr(s, "..") != NULL)
-        return false;
-    for (const char *p = s; *p != '\0'; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c <= ' ' || c == '(' || c == ')' || c == ',' || c == ';' || c == '<' || c == '>' ||
-            c == '[' || c == ']' || c == '\\' || c == '"' || c >= 0x7f)
-            return false;
-    }
-    return true;
-}
 
 /* The e-mail, lowercased as Appwrite stores it. */
 static int arg_email(cw_ctx_t *ctx, const char **out)
 {
-    if (arg_text(ctx, "email", true, 0, out) != 0)
+    if (cw_arg_text(ctx, "email", true, 0, out) != 0)
         return -1;
-    if (!email_valid(*out))
-        return invalid(ctx, "email", "Value must be a valid email address");
+    if (!cw_valid_email(*out))
+        return cw_arg_invalid(ctx, "email", "Value must be a valid email address");
     for (char *p = (char *)*out; *p != '\0'; p++) {
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p - 'A' + 'a');
@@ -120,13 +79,13 @@ static int arg_email(cw_ctx_t *ctx, const char **out)
  * Password validator on sign-in takes 8 or more, so shorter ones fail the same way). */
 static int arg_password(cw_ctx_t *ctx, const char *name, bool required, const char **out)
 {
-    if (arg_text(ctx, name, required, 0, out) != 0)
+    if (cw_arg_text(ctx, name, required, 0, out) != 0)
         return -1;
     if (*out == NULL)
         return 0;
     size_t n = cw_utf8_count(*out, strlen(*out));
     if (n < PASSWORD_MIN || n > PASSWORD_MAX)
-        return invalid(ctx, name, "Password must be between 8 and 256 characters long.");
+        return cw_arg_invalid(ctx, name, "Password must be between 8 and 256 characters long.");
     return 0;
 }
 
@@ -472,13 +431,13 @@ static json_t *new_user_data(const char *id, const char *email, const char *pass
 
 static void on_create(cw_ctx_t *ctx)
 {
-    const char *id, *email, *password, *name;
+    const char *id = NULL, *email = NULL, *password = NULL, *name = NULL;
     cw_db_t *db;
     cw_db_error_t err = {0};
     json_t *user = NULL, *found = NULL;
     if (arg_user_id(ctx, &id) != 0 || arg_email(ctx, &email) != 0 ||
         arg_password(ctx, "password", true, &password) != 0 ||
-        arg_text(ctx, "name", false, NAME_MAX_LEN, &name) != 0 || open_db(ctx, &db) != 0)
+        cw_arg_text(ctx, "name", false, NAME_MAX_LEN, &name) != 0 || open_db(ctx, &db) != 0)
         return;
     /* An e-mail an OAuth identity holds gets a bare 400, so as not to tell who has an account. */
     json_t *q = json_array();
@@ -742,7 +701,7 @@ static json_t *route_session(cw_ctx_t *ctx, cw_db_t *db)
     else if (cw_id_valid(sid, CW_ID_MAX_LEN))
         want = cw_arena_strndup(&ctx->req->arena, sid.ptr, sid.len);
     else {
-        invalid(ctx, "sessionId",
+        cw_arg_invalid(ctx, "sessionId",
                 "UID must contain at most 36 chars. Valid chars are a-z, A-Z, 0-9, and underscore. "
                 "Can't start with a leading underscore");
         return NULL;
@@ -917,7 +876,7 @@ static void on_update_name(cw_ctx_t *ctx)
 {
     cw_db_t *db;
     const char *name;
-    if (arg_text(ctx, "name", true, NAME_MAX_LEN, &name) != 0 || signed_in(ctx, &db) != 0)
+    if (cw_arg_text(ctx, "name", true, NAME_MAX_LEN, &name) != 0 || signed_in(ctx, &db) != 0)
         return;
     json_t *data = json_pack("{s:s}", "name", name);
     json_object_set_new(data, "search", refreshed_search(cw_ctx_auth(ctx)->user, NULL, name));
@@ -948,7 +907,7 @@ static void on_update_password(cw_ctx_t *ctx)
     cw_db_t *db;
     const char *password, *old;
     if (arg_password(ctx, "password", true, &password) != 0 ||
-        arg_text(ctx, "oldPassword", false, PASSWORD_MAX, &old) != 0 || signed_in(ctx, &db) != 0)
+        cw_arg_text(ctx, "oldPassword", false, PASSWORD_MAX, &old) != 0 || signed_in(ctx, &db) != 0)
         return;
     if (!password_matches(cw_ctx_auth(ctx)->user, old != NULL ? old : "")) {
         cw_res_error(ctx->res, CW_ERR_USER_INVALID_CREDENTIALS, NULL);
@@ -978,7 +937,7 @@ static void on_update_email(cw_ctx_t *ctx)
     const char *email, *password;
     cw_db_error_t err = {0};
     json_t *found = NULL;
-    if (arg_email(ctx, &email) != 0 || arg_text(ctx, "password", true, PASSWORD_MAX, &password) != 0 ||
+    if (arg_email(ctx, &email) != 0 || cw_arg_text(ctx, "password", true, PASSWORD_MAX, &password) != 0 ||
         signed_in(ctx, &db) != 0)
         return;
     const json_t *user = cw_ctx_auth(ctx)->user;
@@ -1039,7 +998,7 @@ static void on_get_prefs(cw_ctx_t *ctx)
 static void on_update_prefs(cw_ctx_t *ctx)
 {
     cw_db_t *db;
-    json_t *v = param(ctx, "prefs"), *out = NULL;
+    json_t *v = cw_arg_json(ctx, "prefs"), *out = NULL;
     cw_db_error_t err = {0};
     if (v == NULL) {
         cw_res_error(ctx->res, CW_ERR_GENERAL_ARGUMENT_INVALID,
@@ -1054,7 +1013,7 @@ static void on_update_prefs(cw_ctx_t *ctx)
     free(text);
     if (!json_is_object(prefs) || len > PREFS_MAX) {
         json_decref(prefs);
-        invalid(ctx, "prefs", "Value must be a valid object");
+        cw_arg_invalid(ctx, "prefs", "Value must be a valid object");
         return;
     }
     if (signed_in(ctx, &db) != 0) {

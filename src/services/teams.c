@@ -24,6 +24,7 @@
 #include "core/timeutil.h"
 #include "core/utf8.h"
 #include "db/internal.h"
+#include "core/validate.h"
 #include "http/args.h"
 #include "models/json.h"
 #include "models/membership.h"
@@ -34,7 +35,6 @@
 #define SEARCH_MAX_LEN 256
 #define SECRET_MAX_LEN 256
 #define URL_MAX_LEN 2048
-#define EMAIL_MAX 254
 #define QUERIES_MAX 100
 #define QUERY_MAX_LEN 4096
 #define ROLES_MAX 100      /* APP_LIMIT_ARRAY_PARAMS_SIZE */
@@ -49,17 +49,7 @@ static const char *const membership_query_attrs[] = {"userId",  "teamId", "invit
 
 /* Request helpers -------------------------------------------------------------------------- */
 
-static json_t *param(cw_ctx_t *ctx, const char *name)
-{
-    json_t *v = ctx->req->params != NULL ? json_object_get(ctx->req->params, name) : NULL;
-    return json_is_null(v) ? NULL : v;
-}
 
-static int invalid(cw_ctx_t *ctx, const char *name, const char *rule)
-{
-    cw_res_error(ctx->res, CW_ERR_GENERAL_ARGUMENT_INVALID, "Invalid `%s` param: %s", name, rule);
-    return -1;
-}
 
 static const char id_rule[] = "Parameter must contain at most 36 chars. Valid chars are a-z, A-Z, "
                               "0-9, period, hyphen, and underscore. Can't start with a special "
@@ -88,68 +78,25 @@ static int arg_id(cw_ctx_t *ctx, const char *name, bool required, bool custom, c
         return 0;
     }
     if (!cw_id_valid(s, CW_ID_MAX_LEN) || memchr(s.ptr, '\0', s.len) != NULL)
-        return invalid(ctx, name, id_rule);
+        return cw_arg_invalid(ctx, name, id_rule);
     *out = cw_arena_strndup(&ctx->req->arena, s.ptr, s.len);
     return 0;
 }
 
-/* *out NULL when absent and optional. */
-static int arg_text(cw_ctx_t *ctx, const char *name, bool required, size_t max, const char **out)
-{
-    cw_str_t s;
-    *out = NULL;
-    int rc = cw_arg_str(ctx, name, required, max, &s);
-    if (rc != 0)
-        return rc < 0 ? -1 : 0;
-    if (memchr(s.ptr, '\0', s.len) != NULL)
-        return invalid(ctx, name, "Value must be a valid string");
-    *out = cw_arena_strndup(&ctx->req->arena, s.ptr, s.len);
-    return 0;
-}
 
-/* utopia's Email validator, in substance (as the Users service checks it). */
-static bool email_valid(const char *s)
-{
-    size_t n = strlen(s);
-    const char *at = strchr(s, '@');
-    if (n == 0 || n > EMAIL_MAX || at == NULL || at == s || strchr(at + 1, '@') != NULL)
-        return false;
-    const char *dom = at + 1, *dot = strrchr(dom, '.');
-    if (dot == NULL || dot == dom || dot[1] == '\0' || dom[0] == '.' || strstr(s, "..") != NULL)
-        return false;
-    for (const char *p = s; *p != '\0'; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c <= ' ' || c == '(' || c == ')' || c == ',' || c == ';' || c == '<' || c == '>' ||
-            c == '[' || c == ']' || c == '\\' || c == '"' || c >= 0x7f)
-            return false;
-    }
-    return true;
-}
 
-/* Appwrite's Phone validator: + then 1 to 15 digits, the first not 0. */
-static bool phone_valid(const char *s)
-{
-    size_t n = strlen(s);
-    if (n < 2 || n > 16 || s[0] != '+' || s[1] < '1' || s[1] > '9')
-        return false;
-    for (size_t i = 1; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    }
-    return true;
-}
 
 /* Optional; "" counts as absent (*out NULL). Lower-cased, as Appwrite stores emails. */
 static int arg_email(cw_ctx_t *ctx, const char **out)
 {
-    if (arg_text(ctx, "email", false, 0, out) != 0)
+    if (cw_arg_text(ctx, "email", false, 0, out) != 0)
         return -1;
     if (*out == NULL || (*out)[0] == '\0') {
         *out = NULL;
         return 0;
     }
-    if (!email_valid(*out))
-        return invalid(ctx, "email", "Value must be a valid email address");
+    if (!cw_valid_email(*out))
+        return cw_arg_invalid(ctx, "email", "Value must be a valid email address");
     for (char *p = (char *)*out; *p != '\0'; p++) {
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p - 'A' + 'a');
@@ -159,14 +106,14 @@ static int arg_email(cw_ctx_t *ctx, const char **out)
 
 static int arg_phone(cw_ctx_t *ctx, const char **out)
 {
-    if (arg_text(ctx, "phone", false, 0, out) != 0)
+    if (cw_arg_text(ctx, "phone", false, 0, out) != 0)
         return -1;
     if (*out == NULL || (*out)[0] == '\0') {
         *out = NULL;
         return 0;
     }
-    if (!phone_valid(*out))
-        return invalid(ctx, "phone",
+    if (!cw_valid_phone(*out))
+        return cw_arg_invalid(ctx, "phone",
                        "Phone number must start with a '+' can have a maximum of fifteen digits.");
     return 0;
 }
@@ -176,7 +123,7 @@ static int arg_phone(cw_ctx_t *ctx, const char **out)
 static int arg_roles(cw_ctx_t *ctx, bool required, size_t max, const char *fallback, json_t **out)
 {
     char rule[256];
-    json_t *v = param(ctx, "roles");
+    json_t *v = cw_arg_json(ctx, "roles");
     size_t i;
     json_t *r;
     *out = NULL;
@@ -197,12 +144,12 @@ static int arg_roles(cw_ctx_t *ctx, bool required, size_t max, const char *fallb
         return 0;
     }
     if (!json_is_array(v) || json_array_size(v) > ROLES_MAX)
-        return invalid(ctx, "roles", rule);
+        return cw_arg_invalid(ctx, "roles", rule);
     json_array_foreach(v, i, r)
     {
         if (!json_is_string(r) ||
             !cw_id_valid((cw_str_t){json_string_value(r), json_string_length(r)}, max))
-            return invalid(ctx, "roles", rule);
+            return cw_arg_invalid(ctx, "roles", rule);
     }
     *out = json_copy(v);
     return 0;
@@ -220,19 +167,19 @@ static int arg_queries(cw_ctx_t *ctx, const char *const *allowed, json_t **out)
 {
     static const char rule[] = "Value must a valid array no longer than 100 items and Value must "
                                "be a valid string and no longer than 4096 chars";
-    json_t *v = param(ctx, "queries");
+    json_t *v = cw_arg_json(ctx, "queries");
     size_t i;
     json_t *q;
     *out = NULL;
     if (v == NULL)
         return 0;
     if (!json_is_array(v) || json_array_size(v) > QUERIES_MAX)
-        return invalid(ctx, "queries", rule);
+        return cw_arg_invalid(ctx, "queries", rule);
     json_array_foreach(v, i, q)
     {
         if (!json_is_string(q) ||
             cw_utf8_count(json_string_value(q), json_string_length(q)) > QUERY_MAX_LEN)
-            return invalid(ctx, "queries", rule);
+            return cw_arg_invalid(ctx, "queries", rule);
         json_t *parsed = json_loads(json_string_value(q), 0, NULL);
         const char *attr = json_string_value(json_object_get(parsed, "attribute"));
         bool ok = true;
@@ -259,7 +206,7 @@ static int arg_queries(cw_ctx_t *ctx, const char *const *allowed, json_t **out)
  * a new reference. */
 static int arg_prefs(cw_ctx_t *ctx, json_t **out)
 {
-    json_t *v = param(ctx, "prefs");
+    json_t *v = cw_arg_json(ctx, "prefs");
     *out = NULL;
     if (v == NULL) {
         cw_res_error(ctx->res, CW_ERR_GENERAL_ARGUMENT_INVALID,
@@ -274,7 +221,7 @@ static int arg_prefs(cw_ctx_t *ctx, json_t **out)
     free(text);
     if (!json_is_object(prefs) || len > PREFS_MAX) {
         json_decref(prefs);
-        return invalid(ctx, "prefs", "Value must be a valid object");
+        return cw_arg_invalid(ctx, "prefs", "Value must be a valid object");
     }
     *out = prefs;
     return 0;
@@ -481,7 +428,7 @@ static void on_create(cw_ctx_t *ctx)
     cw_db_t *db;
     cw_db_error_t err = {0};
     if (arg_id(ctx, "teamId", true, true, &id) != 0 ||
-        arg_text(ctx, "name", true, NAME_MAX_LEN, &name) != 0 ||
+        cw_arg_text(ctx, "name", true, NAME_MAX_LEN, &name) != 0 ||
         arg_roles(ctx, false, TEAM_ROLE_MAX, "owner", &roles) != 0)
         return;
     /* The roles are those of the owner membership a signed-in creator gets. TODO(accounts):
@@ -521,7 +468,7 @@ static void on_list(cw_ctx_t *ctx)
     cw_db_t *db;
     cw_db_error_t err = {0};
     if (arg_queries(ctx, team_query_attrs, &queries) != 0 ||
-        arg_text(ctx, "search", false, SEARCH_MAX_LEN, &search) != 0 ||
+        cw_arg_text(ctx, "search", false, SEARCH_MAX_LEN, &search) != 0 ||
         arg_flag(ctx, "total", true, &total) != 0 || open_db(ctx, &db) != 0)
         return;
     if (search != NULL && search[0] == '\0')
@@ -558,7 +505,7 @@ static void on_update_name(cw_ctx_t *ctx)
     const char *name;
     json_t *team, *out = NULL;
     cw_db_error_t err = {0};
-    if (arg_text(ctx, "name", true, NAME_MAX_LEN, &name) != 0 || load_team(ctx, &db, &team) != 0)
+    if (cw_arg_text(ctx, "name", true, NAME_MAX_LEN, &name) != 0 || load_team(ctx, &db, &team) != 0)
         return;
     json_t *data =
         json_pack("{s:s, s:o}", "name", name, "search", team_search(str_of(team, "$id"), name));
@@ -651,7 +598,7 @@ static void on_list_memberships(cw_ctx_t *ctx)
     if (load_team(ctx, &db, &team) != 0)
         return;
     if (arg_queries(ctx, membership_query_attrs, &queries) != 0 ||
-        arg_text(ctx, "search", false, SEARCH_MAX_LEN, &search) != 0 ||
+        cw_arg_text(ctx, "search", false, SEARCH_MAX_LEN, &search) != 0 ||
         arg_flag(ctx, "total", true, &total) != 0) {
         json_decref(team);
         return;
@@ -836,8 +783,8 @@ static void on_create_membership(cw_ctx_t *ctx)
     if (arg_id(ctx, "teamId", true, false, &team_id) != 0 || arg_email(ctx, &email) != 0 ||
         arg_id(ctx, "userId", false, false, &user_id) != 0 || arg_phone(ctx, &phone) != 0 ||
         arg_roles(ctx, true, MEMBER_ROLE_MAX, NULL, &roles) != 0 ||
-        arg_text(ctx, "url", false, URL_MAX_LEN, &url) != 0 ||
-        arg_text(ctx, "name", false, NAME_MAX_LEN, &name) != 0)
+        cw_arg_text(ctx, "url", false, URL_MAX_LEN, &url) != 0 ||
+        cw_arg_text(ctx, "name", false, NAME_MAX_LEN, &name) != 0)
         goto out;
     if (!is_key(ctx) && (url == NULL || url[0] == '\0')) {
         cw_res_error(ctx->res, CW_ERR_GENERAL_ARGUMENT_INVALID, "URL is required");
@@ -1011,7 +958,7 @@ static void on_update_membership_status(cw_ctx_t *ctx)
     cw_db_error_t err = {0};
     if (arg_id(ctx, "teamId", true, false, &team_id) != 0 ||
         arg_id(ctx, "userId", true, false, &user_id) != 0 ||
-        arg_text(ctx, "secret", true, SECRET_MAX_LEN, &secret) != 0 || open_db(ctx, &db) != 0 ||
+        cw_arg_text(ctx, "secret", true, SECRET_MAX_LEN, &secret) != 0 || open_db(ctx, &db) != 0 ||
         load_membership(ctx, db, NULL, CW_ERR_MEMBERSHIP_NOT_FOUND, &membership) != 0)
         goto out;
     if (cw_db_internal_get(db, "teams", team_id, &team, &err) != 0) {

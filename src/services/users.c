@@ -24,6 +24,7 @@
 #include "core/timeutil.h"
 #include "core/utf8.h"
 #include "db/internal.h"
+#include "core/validate.h"
 #include "http/args.h"
 #include "models/json.h"
 #include "models/membership.h"
@@ -34,7 +35,6 @@
 #define SEARCH_MAX_LEN 256
 #define PASSWORD_MIN 8
 #define PASSWORD_MAX 256
-#define EMAIL_MAX 254
 #define QUERIES_MAX 100
 #define QUERY_MAX_LEN 4096
 #define LABELS_MAX 1000 /* APP_LIMIT_ARRAY_LABELS_SIZE */
@@ -65,22 +65,12 @@ static const char *const membership_query_attrs[] = {"userId",  "teamId", "invit
 
 /* Request helpers -------------------------------------------------------------------------- */
 
-static json_t *param(cw_ctx_t *ctx, const char *name)
-{
-    json_t *v = ctx->req->params != NULL ? json_object_get(ctx->req->params, name) : NULL;
-    return json_is_null(v) ? NULL : v;
-}
 
 static const char *dup_str(cw_ctx_t *ctx, cw_str_t s)
 {
     return cw_arena_strndup(&ctx->req->arena, s.ptr, s.len);
 }
 
-static int invalid(cw_ctx_t *ctx, const char *name, const char *rule)
-{
-    cw_res_error(ctx->res, CW_ERR_GENERAL_ARGUMENT_INVALID, "Invalid `%s` param: %s", name, rule);
-    return -1;
-}
 
 static const char id_rule[] = "Parameter must contain at most 36 chars. Valid chars are a-z, A-Z, "
                               "0-9, period, hyphen, and underscore. Can't start with a special "
@@ -99,66 +89,23 @@ static int arg_id(cw_ctx_t *ctx, const char *name, bool custom, const char **out
         return 0;
     }
     if (!cw_id_valid(s, CW_ID_MAX_LEN) || memchr(s.ptr, '\0', s.len) != NULL)
-        return invalid(ctx, name, id_rule);
+        return cw_arg_invalid(ctx, name, id_rule);
     *out = dup_str(ctx, s);
     return 0;
 }
 
-/* *out NULL when absent and optional. */
-static int arg_text(cw_ctx_t *ctx, const char *name, bool required, size_t max, const char **out)
-{
-    cw_str_t s;
-    *out = NULL;
-    int rc = cw_arg_str(ctx, name, required, max, &s);
-    if (rc != 0)
-        return rc < 0 ? -1 : 0;
-    if (memchr(s.ptr, '\0', s.len) != NULL)
-        return invalid(ctx, name, "Value must be a valid string");
-    *out = dup_str(ctx, s);
-    return 0;
-}
 
-/* utopia's Email validator, in substance: one @, a local part and a dotted domain, no spaces. */
-static bool email_valid(const char *s)
-{
-    size_t n = strlen(s);
-    const char *at = strchr(s, '@');
-    if (n == 0 || n > EMAIL_MAX || at == NULL || at == s || strchr(at + 1, '@') != NULL)
-        return false;
-    const char *dom = at + 1, *dot = strrchr(dom, '.');
-    if (dot == NULL || dot == dom || dot[1] == '\0' || dom[0] == '.' || strstr(s, "..") != NULL)
-        return false;
-    for (const char *p = s; *p != '\0'; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c <= ' ' || c == '(' || c == ')' || c == ',' || c == ';' || c == '<' || c == '>' ||
-            c == '[' || c == ']' || c == '\\' || c == '"' || c >= 0x7f)
-            return false;
-    }
-    return true;
-}
 
-/* Appwrite's Phone validator: + then 1 to 15 digits, the first not 0. */
-static bool phone_valid(const char *s)
-{
-    size_t n = strlen(s);
-    if (n < 2 || n > 16 || s[0] != '+' || s[1] < '1' || s[1] > '9')
-        return false;
-    for (size_t i = 1; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    }
-    return true;
-}
 
 static int arg_email(cw_ctx_t *ctx, const char *name, bool required, bool allow_empty,
                      const char **out)
 {
-    if (arg_text(ctx, name, required, 0, out) != 0)
+    if (cw_arg_text(ctx, name, required, 0, out) != 0)
         return -1;
     if (*out == NULL || (allow_empty && (*out)[0] == '\0'))
         return 0;
-    if (!email_valid(*out))
-        return invalid(ctx, name, "Value must be a valid email address");
+    if (!cw_valid_email(*out))
+        return cw_arg_invalid(ctx, name, "Value must be a valid email address");
     char *lower = (char *)*out;
     for (char *p = lower; *p != '\0'; p++) {
         if (*p >= 'A' && *p <= 'Z')
@@ -170,25 +117,25 @@ static int arg_email(cw_ctx_t *ctx, const char *name, bool required, bool allow_
 static int arg_phone(cw_ctx_t *ctx, const char *name, bool required, bool allow_empty,
                      const char **out)
 {
-    if (arg_text(ctx, name, required, 0, out) != 0)
+    if (cw_arg_text(ctx, name, required, 0, out) != 0)
         return -1;
     if (*out == NULL || (allow_empty && (*out)[0] == '\0'))
         return 0;
-    if (!phone_valid(*out))
-        return invalid(ctx, name,
+    if (!cw_valid_phone(*out))
+        return cw_arg_invalid(ctx, name,
                        "Phone number must start with a '+' can have a maximum of fifteen digits.");
     return 0;
 }
 
 static int arg_password(cw_ctx_t *ctx, bool required, bool allow_empty, const char **out)
 {
-    if (arg_text(ctx, "password", required, 0, out) != 0)
+    if (cw_arg_text(ctx, "password", required, 0, out) != 0)
         return -1;
     if (*out == NULL || (allow_empty && (*out)[0] == '\0'))
         return 0;
     size_t n = cw_utf8_count(*out, strlen(*out));
     if (n < PASSWORD_MIN || n > PASSWORD_MAX)
-        return invalid(ctx, "password", "Password must be between 8 and 256 characters long.");
+        return cw_arg_invalid(ctx, "password", "Password must be between 8 and 256 characters long.");
     return 0;
 }
 
@@ -204,19 +151,19 @@ static int arg_queries(cw_ctx_t *ctx, const char *const *allowed, json_t **out)
 {
     static const char rule[] = "Value must a valid array no longer than 100 items and Value must "
                                "be a valid string and no longer than 4096 chars";
-    json_t *v = param(ctx, "queries");
+    json_t *v = cw_arg_json(ctx, "queries");
     size_t i;
     json_t *q;
     *out = NULL;
     if (v == NULL)
         return 0;
     if (!json_is_array(v) || json_array_size(v) > QUERIES_MAX)
-        return invalid(ctx, "queries", rule);
+        return cw_arg_invalid(ctx, "queries", rule);
     json_array_foreach(v, i, q)
     {
         if (!json_is_string(q) ||
             cw_utf8_count(json_string_value(q), json_string_length(q)) > QUERY_MAX_LEN)
-            return invalid(ctx, "queries", rule);
+            return cw_arg_invalid(ctx, "queries", rule);
         json_t *parsed = json_loads(json_string_value(q), 0, NULL);
         const char *attr = json_string_value(json_object_get(parsed, "attribute"));
         bool ok = true;
@@ -510,9 +457,9 @@ static void create_user(cw_ctx_t *ctx, const cw_password_desc_t *desc, bool emai
         (desc == NULL && arg_phone(ctx, "phone", false, false, &phone) != 0))
         return;
     if (desc == NULL ? arg_password(ctx, false, true, &password) != 0
-                     : arg_text(ctx, "password", true, 0, &password) != 0)
+                     : cw_arg_text(ctx, "password", true, 0, &password) != 0)
         return;
-    if (arg_text(ctx, "name", false, NAME_MAX_LEN, &name) != 0 || open_db(ctx, &db) != 0)
+    if (cw_arg_text(ctx, "name", false, NAME_MAX_LEN, &name) != 0 || open_db(ctx, &db) != 0)
         return;
     if (email != NULL) {
         json_t *q = query1("equal", "providerEmail", json_string(email)), *found = NULL;
@@ -627,10 +574,10 @@ static void on_create_phpass(cw_ctx_t *ctx)
 static int arg_option(cw_ctx_t *ctx, const char *name, char *out, size_t size)
 {
     const char *v;
-    if (arg_text(ctx, name, true, 128, &v) != 0)
+    if (cw_arg_text(ctx, name, true, 128, &v) != 0)
         return -1;
     if (strlen(v) >= size)
-        return invalid(ctx, name, "Value must be a valid string and no longer than 128 chars");
+        return cw_arg_invalid(ctx, name, "Value must be a valid string and no longer than 128 chars");
     snprintf(out, size, "%s", v);
     return 0;
 }
@@ -678,7 +625,7 @@ static void on_create_sha(cw_ctx_t *ctx)
     if (rc < 0)
         return;
     if (rc == 0 && cw_password_sha_parse(v, &d.sha.version) != 0) {
-        invalid(ctx, "passwordVersion", "Value must be one of the allowed values");
+        cw_arg_invalid(ctx, "passwordVersion", "Value must be one of the allowed values");
         return;
     }
     create_user(ctx, &d, true);
@@ -704,7 +651,7 @@ static void on_list(cw_ctx_t *ctx)
     cw_db_t *db;
     cw_db_error_t err = {0};
     if (arg_queries(ctx, user_query_attrs, &queries) != 0 ||
-        arg_text(ctx, "search", false, SEARCH_MAX_LEN, &search) != 0 ||
+        cw_arg_text(ctx, "search", false, SEARCH_MAX_LEN, &search) != 0 ||
         arg_flag(ctx, "total", false, true, &total) != 0 || open_db(ctx, &db) != 0)
         return;
     if (cw_db_internal_find(db, "users", queries, search, total, &out, &err) != 0) {
@@ -783,7 +730,7 @@ static void on_update_name(cw_ctx_t *ctx)
     cw_db_t *db;
     const char *id, *name;
     json_t *user;
-    if (arg_text(ctx, "name", true, NAME_MAX_LEN, &name) != 0 ||
+    if (cw_arg_text(ctx, "name", true, NAME_MAX_LEN, &name) != 0 ||
         load_user(ctx, &db, &id, &user) != 0)
         return;
     json_t *data = json_pack("{s:s}", "name", name);
@@ -992,7 +939,7 @@ static void on_update_labels(cw_ctx_t *ctx)
                                "a-z, A-Z and 0-9";
     cw_db_t *db;
     const char *id;
-    json_t *user, *v = param(ctx, "labels");
+    json_t *user, *v = cw_arg_json(ctx, "labels");
     size_t i;
     json_t *l;
     if (v == NULL) {
@@ -1001,7 +948,7 @@ static void on_update_labels(cw_ctx_t *ctx)
         return;
     }
     if (!json_is_array(v) || json_array_size(v) > LABELS_MAX) {
-        invalid(ctx, "labels", rule);
+        cw_arg_invalid(ctx, "labels", rule);
         return;
     }
     json_t *labels = json_array();
@@ -1015,7 +962,7 @@ static void on_update_labels(cw_ctx_t *ctx)
                  (s[k] >= '0' && s[k] <= '9');
         if (!ok) {
             json_decref(labels);
-            invalid(ctx, "labels", rule);
+            cw_arg_invalid(ctx, "labels", rule);
             return;
         }
         bool seen = false;
@@ -1054,7 +1001,7 @@ static void on_update_prefs(cw_ctx_t *ctx)
 {
     cw_db_t *db;
     const char *id;
-    json_t *user, *out = NULL, *v = param(ctx, "prefs");
+    json_t *user, *out = NULL, *v = cw_arg_json(ctx, "prefs");
     cw_db_error_t err = {0};
     if (v == NULL) {
         cw_res_error(ctx->res, CW_ERR_GENERAL_ARGUMENT_INVALID,
@@ -1069,7 +1016,7 @@ static void on_update_prefs(cw_ctx_t *ctx)
     free(text);
     if (!json_is_object(prefs) || len > PREFS_MAX) {
         json_decref(prefs);
-        invalid(ctx, "prefs", "Value must be a valid object");
+        cw_arg_invalid(ctx, "prefs", "Value must be a valid object");
         return;
     }
     if (load_user(ctx, &db, &id, &user) != 0) {
@@ -1108,7 +1055,7 @@ static void list_owned(cw_ctx_t *ctx, const char *coll, const char *plural,
     bool total;
     cw_db_error_t err = {0};
     if ((allowed != NULL && arg_queries(ctx, allowed, &queries) != 0) ||
-        (with_search && arg_text(ctx, "search", false, SEARCH_MAX_LEN, &search) != 0) ||
+        (with_search && cw_arg_text(ctx, "search", false, SEARCH_MAX_LEN, &search) != 0) ||
         arg_flag(ctx, "total", false, true, &total) != 0 || load_user(ctx, &db, &id, &user) != 0)
         return;
     json_decref(user);
@@ -1187,7 +1134,7 @@ static void on_list_memberships(cw_ctx_t *ctx)
     bool total;
     cw_db_error_t err = {0};
     if (arg_queries(ctx, membership_query_attrs, &queries) != 0 ||
-        arg_text(ctx, "search", false, SEARCH_MAX_LEN, &search) != 0 ||
+        cw_arg_text(ctx, "search", false, SEARCH_MAX_LEN, &search) != 0 ||
         arg_flag(ctx, "total", false, true, &total) != 0 || load_user(ctx, &db, &id, &user) != 0)
         return;
     json_t *q = queries != NULL ? json_copy(queries) : json_array();
@@ -1300,7 +1247,7 @@ static void on_list_identities(cw_ctx_t *ctx)
     cw_db_t *db;
     cw_db_error_t err = {0};
     if (arg_queries(ctx, identity_query_attrs, &queries) != 0 ||
-        arg_text(ctx, "search", false, SEARCH_MAX_LEN, &search) != 0 ||
+        cw_arg_text(ctx, "search", false, SEARCH_MAX_LEN, &search) != 0 ||
         arg_flag(ctx, "total", false, true, &total) != 0 || open_db(ctx, &db) != 0)
         return;
     /* Identities carry no search text: Appwrite's search there matches nothing but an empty
@@ -1340,11 +1287,11 @@ static void on_delete_identity(cw_ctx_t *ctx)
 
 static int check_identifier(cw_ctx_t *ctx, const char *type, const char *identifier)
 {
-    if (strcmp(type, "email") == 0 && !email_valid(identifier)) {
+    if (strcmp(type, "email") == 0 && !cw_valid_email(identifier)) {
         cw_res_error(ctx->res, CW_ERR_GENERAL_INVALID_EMAIL, NULL);
         return -1;
     }
-    if (strcmp(type, "sms") == 0 && !phone_valid(identifier)) {
+    if (strcmp(type, "sms") == 0 && !cw_valid_phone(identifier)) {
         cw_res_error(ctx->res, CW_ERR_GENERAL_INVALID_PHONE, NULL);
         return -1;
     }
@@ -1361,9 +1308,9 @@ static void on_create_target(cw_ctx_t *ctx)
     cw_db_error_t err = {0};
     if (arg_id(ctx, "targetId", true, &tid) != 0 ||
         cw_arg_enum(ctx, "providerType", true, types, &type) != 0 ||
-        arg_text(ctx, "identifier", true, 255, &identifier) != 0 ||
-        (param(ctx, "providerId") != NULL && arg_id(ctx, "providerId", false, &provider) != 0) ||
-        arg_text(ctx, "name", false, NAME_MAX_LEN, &name) != 0)
+        cw_arg_text(ctx, "identifier", true, 255, &identifier) != 0 ||
+        (cw_arg_json(ctx, "providerId") != NULL && arg_id(ctx, "providerId", false, &provider) != 0) ||
+        cw_arg_text(ctx, "name", false, NAME_MAX_LEN, &name) != 0)
         return;
     const char *ptype = dup_str(ctx, type);
     if (check_identifier(ctx, ptype, identifier) != 0 || load_user(ctx, &db, &id, &user) != 0)
@@ -1406,9 +1353,9 @@ static void on_update_target(cw_ctx_t *ctx)
     const char *id, *identifier, *provider = NULL, *name;
     json_t *user, *t, *out = NULL;
     cw_db_error_t err = {0};
-    if (arg_text(ctx, "identifier", false, 255, &identifier) != 0 ||
-        (param(ctx, "providerId") != NULL && arg_id(ctx, "providerId", false, &provider) != 0) ||
-        arg_text(ctx, "name", false, NAME_MAX_LEN, &name) != 0 ||
+    if (cw_arg_text(ctx, "identifier", false, 255, &identifier) != 0 ||
+        (cw_arg_json(ctx, "providerId") != NULL && arg_id(ctx, "providerId", false, &provider) != 0) ||
+        cw_arg_text(ctx, "name", false, NAME_MAX_LEN, &name) != 0 ||
         load_user(ctx, &db, &id, &user) != 0)
         return;
     json_decref(user);
