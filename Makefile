@@ -6,7 +6,7 @@
 #   make fuzz       build the libFuzzer targets (clang); FUZZ=name TIME=60 make fuzz-run
 #   make format     clang-format the sources
 
-PKGS := libh2o-evloop jansson sqlite3 spatialite openssl libargon2 libxcrypt libcurl libmaxminddb zlib
+PKGS := libh2o-evloop jansson sqlite3 openssl libargon2 libxcrypt libcurl libmaxminddb zlib
 CC ?= cc
 SANITIZE ?=
 MODE := $(if $(SANITIZE),san,release)

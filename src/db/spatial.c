@@ -7,6 +7,7 @@
 #include "db/spatial.h"
 
 #include <ctype.h>
+#include <dlfcn.h>
 #include <math.h>
 #include <pthread.h>
 #include <spatialite.h>
@@ -18,17 +19,102 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/log.h"
 
 /* Library and names -------------------------------------------------------------------------- */
 
+/* SpatiaLite (with GEOS and PROJ behind it) is loaded on first use, not at start: linked in, its
+ * libraries alone took the idle server from about 10 MB to 20 MB of resident memory, and most
+ * projects never store a geometry. Every call below goes through this table. */
+#define SPL_FUNCS(X) \
+    X(gaiaAddInteriorRing) \
+    X(gaiaAddLinestringToGeomColl) \
+    X(gaiaAddPointToGeomColl) \
+    X(gaiaAddPolygonToGeomColl) \
+    X(gaiaAllocGeomColl) \
+    X(gaiaFreeGeomColl) \
+    X(gaiaFromSpatiaLiteBlobWkb) \
+    X(gaiaGeomCollDistance_r) \
+    X(gaiaGeomCollEquals_r) \
+    X(gaiaGeomCollPreparedContains) \
+    X(gaiaGeomCollPreparedCrosses) \
+    X(gaiaGeomCollPreparedIntersects) \
+    X(gaiaGeomCollPreparedOverlaps) \
+    X(gaiaGeomCollPreparedTouches) \
+    X(gaiaGeometryType) \
+    X(gaiaGetMbrMaxX) \
+    X(gaiaGetMbrMaxY) \
+    X(gaiaGetMbrMinX) \
+    X(gaiaGetMbrMinY) \
+    X(gaiaGreatCircleDistance) \
+    X(gaiaParseWkt) \
+    X(gaiaToSpatiaLiteBlobWkb) \
+    X(spatialite_alloc_connection) \
+    X(spatialite_cleanup_ex) \
+    X(spatialite_initialize) \
+    X(spatialite_set_silent_mode)
+
+#define SPL_FIELD(n) __typeof__(n) *n;
+typedef struct spl {
+    SPL_FUNCS(SPL_FIELD)
+} spl_t;
+
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static spl_t spl;
 
 static void library_init(void)
 {
+    void *h = dlopen("libspatialite.so.7", RTLD_NOW | RTLD_LOCAL);
+    if (h == NULL) {
+        cw_log(CW_LOG_ERROR, "msg=\"cannot load SpatiaLite; run scripts/deps.sh\" error=\"%s\"",
+               dlerror());
+        abort();
+    }
+#define SPL_LOAD(n)                                                                                \
+    spl.n = (__typeof__(n) *)dlsym(h, #n);                                                          \
+    if (spl.n == NULL) {                                                                           \
+        cw_log(CW_LOG_ERROR, "msg=\"SpatiaLite lacks a function\" name=%s", #n);                   \
+        abort();                                                                                   \
+    }
+    SPL_FUNCS(SPL_LOAD)
+#undef SPL_LOAD
     /* Once per process, before any connection cache is made: spatialite_initialize is not safe
      * to race. */
-    spatialite_initialize();
+    spl.spatialite_initialize();
 }
+
+static const spl_t *spl_get(void)
+{
+    pthread_once(&init_once, library_init);
+    return &spl;
+}
+
+#define gaiaAddInteriorRing (*spl_get()->gaiaAddInteriorRing)
+#define gaiaAddLinestringToGeomColl (*spl_get()->gaiaAddLinestringToGeomColl)
+#define gaiaAddPointToGeomColl (*spl_get()->gaiaAddPointToGeomColl)
+#define gaiaAddPolygonToGeomColl (*spl_get()->gaiaAddPolygonToGeomColl)
+#define gaiaAllocGeomColl (*spl_get()->gaiaAllocGeomColl)
+#define gaiaFreeGeomColl (*spl_get()->gaiaFreeGeomColl)
+#define gaiaFromSpatiaLiteBlobWkb (*spl_get()->gaiaFromSpatiaLiteBlobWkb)
+#define gaiaGeomCollDistance_r (*spl_get()->gaiaGeomCollDistance_r)
+#define gaiaGeomCollEquals_r (*spl_get()->gaiaGeomCollEquals_r)
+#define gaiaGeomCollPreparedContains (*spl_get()->gaiaGeomCollPreparedContains)
+#define gaiaGeomCollPreparedCrosses (*spl_get()->gaiaGeomCollPreparedCrosses)
+#define gaiaGeomCollPreparedIntersects (*spl_get()->gaiaGeomCollPreparedIntersects)
+#define gaiaGeomCollPreparedOverlaps (*spl_get()->gaiaGeomCollPreparedOverlaps)
+#define gaiaGeomCollPreparedTouches (*spl_get()->gaiaGeomCollPreparedTouches)
+#define gaiaGeometryType (*spl_get()->gaiaGeometryType)
+#define gaiaGetMbrMaxX (*spl_get()->gaiaGetMbrMaxX)
+#define gaiaGetMbrMaxY (*spl_get()->gaiaGetMbrMaxY)
+#define gaiaGetMbrMinX (*spl_get()->gaiaGetMbrMinX)
+#define gaiaGetMbrMinY (*spl_get()->gaiaGetMbrMinY)
+#define gaiaGreatCircleDistance (*spl_get()->gaiaGreatCircleDistance)
+#define gaiaParseWkt (*spl_get()->gaiaParseWkt)
+#define gaiaToSpatiaLiteBlobWkb (*spl_get()->gaiaToSpatiaLiteBlobWkb)
+#define spatialite_alloc_connection (*spl_get()->spatialite_alloc_connection)
+#define spatialite_cleanup_ex (*spl_get()->spatialite_cleanup_ex)
+#define spatialite_initialize (*spl_get()->spatialite_initialize)
+#define spatialite_set_silent_mode (*spl_get()->spatialite_set_silent_mode)
 
 cw_geo_type_t cw_spatial_attr_type(const cw_attr_t *a)
 {
@@ -825,7 +911,6 @@ int cw_spatial_sqlite_register(sqlite3 *db)
     /* Innocuous: triggers of spatial indexes call cw_geo_mbr, which must work whatever
      * trusted_schema says. */
     const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
-    pthread_once(&init_once, library_init);
     geo_conn_t *c = cw_calloc(1, sizeof(*c));
     for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
         int rc =
