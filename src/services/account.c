@@ -27,6 +27,7 @@
 #include "http/args.h"
 #include "models/json.h"
 #include "services/api.h"
+#include "services/internal_api.h"
 #include "services/routes.h"
 
 #define NAME_MAX_LEN 128
@@ -37,9 +38,6 @@
 #define SAMESITE "None" /* Appwrite's cookieSamesite */
 
 /* Parameters ---------------------------------------------------------------------------------- */
-
-
-
 
 static int arg_user_id(cw_ctx_t *ctx, const char **out)
 {
@@ -59,7 +57,6 @@ static int arg_user_id(cw_ctx_t *ctx, const char **out)
     *out = s;
     return 0;
 }
-
 
 /* The e-mail, lowercased as Appwrite stores it. */
 static int arg_email(cw_ctx_t *ctx, const char **out)
@@ -90,43 +87,6 @@ static int arg_password(cw_ctx_t *ctx, const char *name, bool required, const ch
 }
 
 /* Store and models ---------------------------------------------------------------------------- */
-
-static int open_db(cw_ctx_t *ctx, cw_db_t **db)
-{
-    cw_db_error_t err = {0};
-    if (!cw_ctx_auth(ctx)->has_project) {
-        cw_res_error(ctx->res, CW_ERR_GENERAL_ACCESS_FORBIDDEN,
-                     "No project was given: set the project ID on your SDK client (the "
-                     "X-Appwrite-Project header).");
-        return -1;
-    }
-    if (cw_thread_db(cw_ctx_thread(ctx), cw_ctx_auth(ctx)->project, db, &err) != 0 ||
-        cw_db_internal_ensure(*db, &err) != 0) {
-        cw_res_error(ctx->res, err.type, "%s", err.message);
-        return -1;
-    }
-    return 0;
-}
-
-static void fail_db(cw_ctx_t *ctx, const cw_db_error_t *err, cw_err_t not_found, cw_err_t dup)
-{
-    if (not_found != 0 && err->type == CW_ERR_DOCUMENT_NOT_FOUND)
-        cw_res_error(ctx->res, not_found, NULL);
-    else if (dup != 0 && (err->type == CW_ERR_DOCUMENT_ALREADY_EXISTS ||
-                          err->type == CW_ERR_DOCUMENT_UNIQUE_CONSTRAINT_VIOLATION))
-        cw_res_error(ctx->res, dup, NULL);
-    else if (err->message[0] != '\0')
-        cw_res_error(ctx->res, err->type, "%s", err->message);
-    else
-        cw_res_error(ctx->res, err->type, NULL);
-}
-
-static void reply(cw_ctx_t *ctx, int status, json_t *model)
-{
-    cw_jw_t *w = cw_res_json(ctx->res, status);
-    cw_model_json(w, model);
-    json_decref(model);
-}
 
 static void copy_str(json_t *m, const json_t *doc, const char *key)
 {
@@ -201,10 +161,10 @@ static void reply_account(cw_ctx_t *ctx, cw_db_t *db, int status, json_t *user)
     json_decref(q);
     if (rc != 0) {
         json_decref(user);
-        fail_db(ctx, &err, 0, 0);
+        cw_svc_fail_db(ctx, &err, 0, 0);
         return;
     }
-    reply(ctx, status, account_model(user, json_object_get(found, "documents")));
+    cw_svc_reply(ctx, status, account_model(user, json_object_get(found, "documents")));
     json_decref(found);
     json_decref(user);
 }
@@ -222,7 +182,7 @@ static int signed_in(cw_ctx_t *ctx, cw_db_t **db)
         cw_res_error(ctx->res, CW_ERR_USER_NOT_FOUND, NULL);
         return -1;
     }
-    return open_db(ctx, db);
+    return cw_svc_open_internal(ctx, db);
 }
 
 /* The session the request came with through a cookie or X-Appwrite-Session, as Appwrite's
@@ -437,7 +397,7 @@ static void on_create(cw_ctx_t *ctx)
     json_t *user = NULL, *found = NULL;
     if (arg_user_id(ctx, &id) != 0 || arg_email(ctx, &email) != 0 ||
         arg_password(ctx, "password", true, &password) != 0 ||
-        cw_arg_text(ctx, "name", false, NAME_MAX_LEN, &name) != 0 || open_db(ctx, &db) != 0)
+        cw_arg_text(ctx, "name", false, NAME_MAX_LEN, &name) != 0 || cw_svc_open_internal(ctx, &db) != 0)
         return;
     /* An e-mail an OAuth identity holds gets a bare 400, so as not to tell who has an account. */
     json_t *q = json_array();
@@ -448,7 +408,7 @@ static void on_create(cw_ctx_t *ctx)
     size_t n = json_array_size(json_object_get(found, "documents"));
     json_decref(found);
     if (rc != 0) {
-        fail_db(ctx, &err, 0, 0);
+        cw_svc_fail_db(ctx, &err, 0, 0);
         return;
     }
     if (n > 0) {
@@ -495,7 +455,7 @@ static void on_create(cw_ctx_t *ctx)
     json_decref(perms);
     if (rc != 0) {
         json_decref(user);
-        fail_db(ctx, &err, 0, CW_ERR_USER_ALREADY_EXISTS);
+        cw_svc_fail_db(ctx, &err, 0, CW_ERR_USER_ALREADY_EXISTS);
         return;
     }
     reply_account(ctx, db, 201, user);
@@ -523,7 +483,7 @@ static void start_session(cw_ctx_t *ctx, cw_db_t *db, const json_t *user, const 
     };
     const char *uid = json_string_value(json_object_get(user, "$id"));
     if (cw_session_create(db, user, &spec, secret, &session, &err) != 0) {
-        fail_db(ctx, &err, 0, 0);
+        cw_svc_fail_db(ctx, &err, 0, 0);
         return;
     }
     cw_buf_t value = CW_BUF_INIT;
@@ -533,7 +493,7 @@ static void start_session(cw_ctx_t *ctx, cw_db_t *db, const json_t *user, const 
     if (cw_time_parse((cw_str_t){json_string_value(e), json_string_length(e)}, &expire_ms) != 0)
         expire_ms = cw_time_now_ms() + (int64_t)CW_SESSION_DURATION_DEFAULT * 1000;
     send_cookies(ctx, cw_buf_str(&value), expire_ms / 1000);
-    reply(ctx, 201, cw_session_model(session, true, auth->has_key ? value.ptr : NULL));
+    cw_svc_reply(ctx, 201, cw_session_model(session, true, auth->has_key ? value.ptr : NULL));
     json_decref(session);
     cw_buf_free(&value);
     /* As Appwrite's shutdown hook: the answer stands even if trimming old sessions fails. */
@@ -559,7 +519,7 @@ static void on_create_email_session(cw_ctx_t *ctx)
     cw_db_error_t err = {0};
     json_t *found = NULL;
     if (arg_email(ctx, &email) != 0 || arg_password(ctx, "password", true, &password) != 0 ||
-        not_signed_in(ctx) != 0 || open_db(ctx, &db) != 0)
+        not_signed_in(ctx) != 0 || cw_svc_open_internal(ctx, &db) != 0)
         return;
     json_t *q = json_array();
     json_array_append_new(q, cw_db_internal_query("equal", "email", json_string(email)));
@@ -567,7 +527,7 @@ static void on_create_email_session(cw_ctx_t *ctx)
     int rc = cw_db_internal_find(db, "users", q, NULL, false, &found, &err);
     json_decref(q);
     if (rc != 0) {
-        fail_db(ctx, &err, 0, 0);
+        cw_svc_fail_db(ctx, &err, 0, 0);
         return;
     }
     json_t *user = json_incref(json_array_get(json_object_get(found, "documents"), 0));
@@ -623,7 +583,7 @@ static void on_create_anonymous_session(cw_ctx_t *ctx)
     cw_db_error_t err = {0};
     json_t *user = NULL;
     char id[CW_ID_LEN + 1];
-    if (not_signed_in(ctx) != 0 || open_db(ctx, &db) != 0)
+    if (not_signed_in(ctx) != 0 || cw_svc_open_internal(ctx, &db) != 0)
         return;
     cw_id_unique(id);
     json_t *data = new_user_data(id, NULL, NULL, NULL, ctx->res);
@@ -634,7 +594,7 @@ static void on_create_anonymous_session(cw_ctx_t *ctx)
     json_decref(data);
     json_decref(perms);
     if (rc != 0) {
-        fail_db(ctx, &err, 0, CW_ERR_USER_ALREADY_EXISTS);
+        cw_svc_fail_db(ctx, &err, 0, CW_ERR_USER_ALREADY_EXISTS);
         return;
     }
     start_session(ctx, db, user, "anonymous", "", "anonymous");
@@ -654,7 +614,7 @@ static json_t *user_sessions(cw_ctx_t *ctx, cw_db_t *db)
     int rc = cw_db_internal_find(db, "sessions", q, NULL, false, &found, &err);
     json_decref(q);
     if (rc != 0) {
-        fail_db(ctx, &err, 0, 0);
+        cw_svc_fail_db(ctx, &err, 0, 0);
         return NULL;
     }
     json_t *docs = json_incref(json_object_get(found, "documents"));
@@ -686,7 +646,7 @@ static void on_list_sessions(cw_ctx_t *ctx)
     json_object_set_new(m, "total", json_integer((json_int_t)json_array_size(docs)));
     json_object_set_new(m, "sessions", list);
     json_decref(docs);
-    reply(ctx, 200, m);
+    cw_svc_reply(ctx, 200, m);
 }
 
 /* The session of the route's sessionId ("current": the request's own) among the user's, or
@@ -710,7 +670,7 @@ static json_t *route_session(cw_ctx_t *ctx, cw_db_t *db)
     cw_db_error_t err = {0};
     if (want != NULL && cw_db_internal_get(db, "sessions", want, &session, &err) != 0 &&
         err.type != CW_ERR_DOCUMENT_NOT_FOUND) {
-        fail_db(ctx, &err, 0, 0);
+        cw_svc_fail_db(ctx, &err, 0, 0);
         return NULL;
     }
     const char *owner = json_string_value(json_object_get(session, "userId"));
@@ -736,7 +696,7 @@ static void on_get_session(cw_ctx_t *ctx)
     if (signed_in(ctx, &db) != 0 || (session = route_session(ctx, db)) == NULL)
         return;
     cw_auth_t *auth = cw_ctx_auth(ctx);
-    reply(ctx, 200, cw_session_model(session, is_current(auth, session), NULL));
+    cw_svc_reply(ctx, 200, cw_session_model(session, is_current(auth, session), NULL));
     json_decref(session);
 }
 
@@ -757,10 +717,10 @@ static void on_update_session(cw_ctx_t *ctx)
     bool current = is_current(auth, session);
     json_decref(session);
     if (rc != 0) {
-        fail_db(ctx, &err, CW_ERR_USER_SESSION_NOT_FOUND, 0);
+        cw_svc_fail_db(ctx, &err, CW_ERR_USER_SESSION_NOT_FOUND, 0);
         return;
     }
-    reply(ctx, 200, cw_session_model(out, current, NULL));
+    cw_svc_reply(ctx, 200, cw_session_model(out, current, NULL));
     json_decref(out);
 }
 
@@ -777,7 +737,7 @@ static void on_delete_session(cw_ctx_t *ctx)
                                    &err);
     json_decref(session);
     if (rc != 0) {
-        fail_db(ctx, &err, CW_ERR_USER_SESSION_NOT_FOUND, 0);
+        cw_svc_fail_db(ctx, &err, CW_ERR_USER_SESSION_NOT_FOUND, 0);
         return;
     }
     if (current)
@@ -798,7 +758,7 @@ static void on_delete_sessions(cw_ctx_t *ctx)
     int rc = cw_db_internal_delete_where(db, "sessions", q, &n, &err);
     json_decref(q);
     if (rc != 0) {
-        fail_db(ctx, &err, 0, 0);
+        cw_svc_fail_db(ctx, &err, 0, 0);
         return;
     }
     if (current_session_id(auth) != NULL)
@@ -835,7 +795,7 @@ static void on_create_jwt(cw_ctx_t *ctx)
     json_t *m = json_object();
     json_object_set_new(m, "jwt", json_stringn(jwt.ptr, jwt.len));
     cw_buf_free(&jwt);
-    reply(ctx, 201, m);
+    cw_svc_reply(ctx, 201, m);
 }
 
 /* The account ---------------------------------------------------------------------------------- */
@@ -856,7 +816,7 @@ static void update_account(cw_ctx_t *ctx, cw_db_t *db, json_t *data, cw_err_t du
     int rc = cw_db_internal_update(db, "users", user_id_of(cw_ctx_auth(ctx)), data, &out, &err);
     json_decref(data);
     if (rc != 0) {
-        fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, dup);
+        cw_svc_fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, dup);
         return;
     }
     reply_account(ctx, db, 200, out);
@@ -954,7 +914,7 @@ static void on_update_email(cw_ctx_t *ctx)
     size_t n = json_array_size(json_object_get(found, "documents"));
     json_decref(found);
     if (rc != 0) {
-        fail_db(ctx, &err, 0, 0);
+        cw_svc_fail_db(ctx, &err, 0, 0);
         return;
     }
     if (n > 0) {
@@ -992,7 +952,7 @@ static void on_get_prefs(cw_ctx_t *ctx)
     if (signed_in(ctx, &db) != 0)
         return;
     const json_t *prefs = json_object_get(cw_ctx_auth(ctx)->user, "prefs");
-    reply(ctx, 200, json_is_object(prefs) ? json_deep_copy(prefs) : json_object());
+    cw_svc_reply(ctx, 200, json_is_object(prefs) ? json_deep_copy(prefs) : json_object());
 }
 
 static void on_update_prefs(cw_ctx_t *ctx)
@@ -1025,7 +985,7 @@ static void on_update_prefs(cw_ctx_t *ctx)
     int rc = cw_db_internal_update(db, "users", user_id_of(cw_ctx_auth(ctx)), data, &out, &err);
     json_decref(data);
     if (rc != 0) {
-        fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, 0);
+        cw_svc_fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, 0);
         return;
     }
     reply_account(ctx, db, 200, out);
@@ -1044,7 +1004,7 @@ static void on_update_status(cw_ctx_t *ctx)
     int rc = cw_db_internal_update(db, "users", user_id_of(cw_ctx_auth(ctx)), data, &out, &err);
     json_decref(data);
     if (rc != 0) {
-        fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, 0);
+        cw_svc_fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, 0);
         return;
     }
     send_cookies(ctx, CW_STR_NULL, 0);

@@ -29,6 +29,7 @@
 #include "models/json.h"
 #include "models/membership.h"
 #include "services/api.h"
+#include "services/internal_api.h"
 #include "services/routes.h"
 
 #define NAME_MAX_LEN 128
@@ -48,8 +49,6 @@ static const char *const membership_query_attrs[] = {"userId",  "teamId", "invit
                                                      "confirm", "roles",  NULL};
 
 /* Request helpers -------------------------------------------------------------------------- */
-
-
 
 static const char id_rule[] = "Parameter must contain at most 36 chars. Valid chars are a-z, A-Z, "
                               "0-9, period, hyphen, and underscore. Can't start with a special "
@@ -82,9 +81,6 @@ static int arg_id(cw_ctx_t *ctx, const char *name, bool required, bool custom, c
     *out = cw_arena_strndup(&ctx->req->arena, s.ptr, s.len);
     return 0;
 }
-
-
-
 
 /* Optional; "" counts as absent (*out NULL). Lower-cased, as Appwrite stores emails. */
 static int arg_email(cw_ctx_t *ctx, const char **out)
@@ -227,44 +223,6 @@ static int arg_prefs(cw_ctx_t *ctx, json_t **out)
     return 0;
 }
 
-static int open_db(cw_ctx_t *ctx, cw_db_t **db)
-{
-    cw_db_error_t err = {0};
-    if (!cw_ctx_auth(ctx)->has_project) {
-        cw_res_error(ctx->res, CW_ERR_GENERAL_ACCESS_FORBIDDEN,
-                     "No project was given: set the project ID on your SDK client (the "
-                     "X-Appwrite-Project header).");
-        return -1;
-    }
-    if (cw_thread_db(cw_ctx_thread(ctx), cw_ctx_auth(ctx)->project, db, &err) != 0 ||
-        cw_db_internal_ensure(*db, &err) != 0) {
-        cw_res_error(ctx->res, err.type, "%s", err.message);
-        return -1;
-    }
-    return 0;
-}
-
-/* A database error as the service's: not found and duplicates take the given types (0: keep). */
-static void fail_db(cw_ctx_t *ctx, const cw_db_error_t *err, cw_err_t not_found, cw_err_t dup)
-{
-    if (not_found != 0 && err->type == CW_ERR_DOCUMENT_NOT_FOUND)
-        cw_res_error(ctx->res, not_found, NULL);
-    else if (dup != 0 && (err->type == CW_ERR_DOCUMENT_ALREADY_EXISTS ||
-                          err->type == CW_ERR_DOCUMENT_UNIQUE_CONSTRAINT_VIOLATION))
-        cw_res_error(ctx->res, dup, NULL);
-    else if (err->message[0] != '\0')
-        cw_res_error(ctx->res, err->type, "%s", err->message);
-    else
-        cw_res_error(ctx->res, err->type, NULL);
-}
-
-static void reply(cw_ctx_t *ctx, int status, json_t *model)
-{
-    cw_jw_t *w = cw_res_json(ctx->res, status);
-    cw_model_json(w, model);
-    json_decref(model);
-}
-
 static const char *str_of(const json_t *doc, const char *key)
 {
     const char *s = json_string_value(json_object_get(doc, key));
@@ -308,10 +266,10 @@ static int load_team(cw_ctx_t *ctx, cw_db_t **db, json_t **team)
     const char *id;
     cw_db_error_t err = {0};
     *team = NULL;
-    if (arg_id(ctx, "teamId", true, false, &id) != 0 || open_db(ctx, db) != 0)
+    if (arg_id(ctx, "teamId", true, false, &id) != 0 || cw_svc_open_internal(ctx, db) != 0)
         return -1;
     if (cw_db_internal_get(*db, "teams", id, team, &err) != 0) {
-        fail_db(ctx, &err, CW_ERR_TEAM_NOT_FOUND, 0);
+        cw_svc_fail_db(ctx, &err, CW_ERR_TEAM_NOT_FOUND, 0);
         return -1;
     }
     return 0;
@@ -327,7 +285,7 @@ static int load_membership(cw_ctx_t *ctx, cw_db_t *db, const json_t *team, cw_er
     if (arg_id(ctx, "membershipId", true, false, &id) != 0)
         return -1;
     if (cw_db_internal_get(db, "memberships", id, out, &err) != 0) {
-        fail_db(ctx, &err, not_found, 0);
+        cw_svc_fail_db(ctx, &err, not_found, 0);
         return -1;
     }
     if (str_of(*out, "userId")[0] == '\0') {
@@ -440,7 +398,7 @@ static void on_create(cw_ctx_t *ctx)
                      "Creating a team as a signed-in user is not available on this server yet.");
         return;
     }
-    if (open_db(ctx, &db) != 0)
+    if (cw_svc_open_internal(ctx, &db) != 0)
         return;
     char perm[3][128];
     snprintf(perm[0], sizeof(perm[0]), "read(\"team:%s\")", id);
@@ -453,10 +411,10 @@ static void on_create(cw_ctx_t *ctx)
     json_decref(data);
     json_decref(perms);
     if (rc != 0) {
-        fail_db(ctx, &err, 0, CW_ERR_TEAM_ALREADY_EXISTS);
+        cw_svc_fail_db(ctx, &err, 0, CW_ERR_TEAM_ALREADY_EXISTS);
         return;
     }
-    reply(ctx, 201, team_model(team));
+    cw_svc_reply(ctx, 201, team_model(team));
     json_decref(team);
 }
 
@@ -469,12 +427,12 @@ static void on_list(cw_ctx_t *ctx)
     cw_db_error_t err = {0};
     if (arg_queries(ctx, team_query_attrs, &queries) != 0 ||
         cw_arg_text(ctx, "search", false, SEARCH_MAX_LEN, &search) != 0 ||
-        arg_flag(ctx, "total", true, &total) != 0 || open_db(ctx, &db) != 0)
+        arg_flag(ctx, "total", true, &total) != 0 || cw_svc_open_internal(ctx, &db) != 0)
         return;
     if (search != NULL && search[0] == '\0')
         search = NULL;
     if (cw_db_internal_find(db, "teams", queries, search, total, &out, &err) != 0) {
-        fail_db(ctx, &err, 0, 0);
+        cw_svc_fail_db(ctx, &err, 0, 0);
         return;
     }
     json_t *teams = json_array();
@@ -486,7 +444,7 @@ static void on_list(cw_ctx_t *ctx)
     }
     json_t *m = json_pack("{s:O, s:o}", "total", json_object_get(out, "total"), "teams", teams);
     json_decref(out);
-    reply(ctx, 200, m);
+    cw_svc_reply(ctx, 200, m);
 }
 
 static void on_get(cw_ctx_t *ctx)
@@ -495,7 +453,7 @@ static void on_get(cw_ctx_t *ctx)
     json_t *team;
     if (load_team(ctx, &db, &team) != 0)
         return;
-    reply(ctx, 200, team_model(team));
+    cw_svc_reply(ctx, 200, team_model(team));
     json_decref(team);
 }
 
@@ -513,10 +471,10 @@ static void on_update_name(cw_ctx_t *ctx)
     json_decref(data);
     json_decref(team);
     if (rc != 0) {
-        fail_db(ctx, &err, CW_ERR_TEAM_NOT_FOUND, 0);
+        cw_svc_fail_db(ctx, &err, CW_ERR_TEAM_NOT_FOUND, 0);
         return;
     }
-    reply(ctx, 200, team_model(out));
+    cw_svc_reply(ctx, 200, team_model(out));
     json_decref(out);
 }
 
@@ -545,7 +503,7 @@ static void on_delete(cw_ctx_t *ctx)
     json_decref(q);
     json_decref(team);
     if (rc != 0) {
-        fail_db(ctx, &err, CW_ERR_TEAM_NOT_FOUND, 0);
+        cw_svc_fail_db(ctx, &err, CW_ERR_TEAM_NOT_FOUND, 0);
         return;
     }
     cw_res_empty(ctx->res, 204);
@@ -558,7 +516,7 @@ static void on_get_prefs(cw_ctx_t *ctx)
     if (load_team(ctx, &db, &team) != 0)
         return;
     const json_t *prefs = json_object_get(team, "prefs");
-    reply(ctx, 200, json_is_object(prefs) ? json_deep_copy(prefs) : json_object());
+    cw_svc_reply(ctx, 200, json_is_object(prefs) ? json_deep_copy(prefs) : json_object());
     json_decref(team);
 }
 
@@ -580,10 +538,10 @@ static void on_update_prefs(cw_ctx_t *ctx)
     json_decref(out);
     if (rc != 0) {
         json_decref(prefs);
-        fail_db(ctx, &err, CW_ERR_TEAM_NOT_FOUND, 0);
+        cw_svc_fail_db(ctx, &err, CW_ERR_TEAM_NOT_FOUND, 0);
         return;
     }
-    reply(ctx, 200, prefs);
+    cw_svc_reply(ctx, 200, prefs);
 }
 
 /* Memberships ---------------------------------------------------------------------------------- */
@@ -613,7 +571,7 @@ static void on_list_memberships(cw_ctx_t *ctx)
     json_decref(q);
     if (rc != 0) {
         json_decref(team);
-        fail_db(ctx, &err, 0, 0);
+        cw_svc_fail_db(ctx, &err, 0, 0);
         return;
     }
     json_t *items = json_array();
@@ -628,7 +586,7 @@ static void on_list_memberships(cw_ctx_t *ctx)
         json_pack("{s:O, s:o}", "total", json_object_get(out, "total"), "memberships", items);
     json_decref(out);
     json_decref(team);
-    reply(ctx, 200, m);
+    cw_svc_reply(ctx, 200, m);
 }
 
 static void on_get_membership(cw_ctx_t *ctx)
@@ -638,7 +596,7 @@ static void on_get_membership(cw_ctx_t *ctx)
     if (load_team(ctx, &db, &team) != 0)
         return;
     if (load_membership(ctx, db, team, CW_ERR_MEMBERSHIP_NOT_FOUND, &membership) == 0) {
-        reply(ctx, 200, membership_read_model(db, membership, team));
+        cw_svc_reply(ctx, 200, membership_read_model(db, membership, team));
         json_decref(membership);
     }
     json_decref(team);
@@ -738,7 +696,7 @@ static int find_invitee(cw_ctx_t *ctx, cw_db_t *db, const char *user_id, const c
                 cw_res_error(ctx->res, CW_ERR_USER_NOT_FOUND,
                              "User with given userId doesn't exist.");
             else
-                fail_db(ctx, &err, 0, 0);
+                cw_svc_fail_db(ctx, &err, 0, 0);
             return -1;
         }
         if ((*email != NULL && strcmp(str_of(*out, "email"), *email) != 0) ||
@@ -759,7 +717,7 @@ static int find_invitee(cw_ctx_t *ctx, cw_db_t *db, const char *user_id, const c
     bool by_email = *email != NULL;
     if (find_one(db, "users", by_email ? "email" : "phone", json_string(by_email ? *email : *phone),
                  out, &err) != 0) {
-        fail_db(ctx, &err, 0, 0);
+        cw_svc_fail_db(ctx, &err, 0, 0);
         return -1;
     }
     if (*out != NULL && by_email && *phone != NULL && strcmp(str_of(*out, "phone"), *phone) != 0) {
@@ -815,7 +773,7 @@ static void on_create_membership(cw_ctx_t *ctx)
             json_decref(identity);
             if (rc != 0 || identity != NULL) {
                 if (rc != 0)
-                    fail_db(ctx, &err, 0, 0);
+                    cw_svc_fail_db(ctx, &err, 0, 0);
                 else
                     cw_res_error(ctx->res, CW_ERR_USER_EMAIL_ALREADY_EXISTS, NULL);
                 goto out;
@@ -896,10 +854,10 @@ static void on_create_membership(cw_ctx_t *ctx)
     else
         cw_db_internal_rollback(db);
     if (rc != 0) {
-        fail_db(ctx, &err, 0, dup);
+        cw_svc_fail_db(ctx, &err, 0, dup);
         goto out;
     }
-    reply(ctx, 201, cw_model_membership(membership, str_of(team, "name"), invitee, false, false));
+    cw_svc_reply(ctx, 201, cw_model_membership(membership, str_of(team, "name"), invitee, false, false));
 out:
     cw_buf_free(&hashed);
     json_decref(out);
@@ -938,10 +896,10 @@ static void on_update_membership(cw_ctx_t *ctx)
     int rc = cw_db_internal_update(db, "memberships", str_of(membership, "$id"), data, &out, &err);
     json_decref(data);
     if (rc != 0) {
-        fail_db(ctx, &err, CW_ERR_MEMBERSHIP_NOT_FOUND, 0);
+        cw_svc_fail_db(ctx, &err, CW_ERR_MEMBERSHIP_NOT_FOUND, 0);
         goto out;
     }
-    reply(ctx, 200, cw_model_membership(out, str_of(team, "name"), user, false, false));
+    cw_svc_reply(ctx, 200, cw_model_membership(out, str_of(team, "name"), user, false, false));
 out:
     json_decref(out);
     json_decref(user);
@@ -958,11 +916,11 @@ static void on_update_membership_status(cw_ctx_t *ctx)
     cw_db_error_t err = {0};
     if (arg_id(ctx, "teamId", true, false, &team_id) != 0 ||
         arg_id(ctx, "userId", true, false, &user_id) != 0 ||
-        cw_arg_text(ctx, "secret", true, SECRET_MAX_LEN, &secret) != 0 || open_db(ctx, &db) != 0 ||
+        cw_arg_text(ctx, "secret", true, SECRET_MAX_LEN, &secret) != 0 || cw_svc_open_internal(ctx, &db) != 0 ||
         load_membership(ctx, db, NULL, CW_ERR_MEMBERSHIP_NOT_FOUND, &membership) != 0)
         goto out;
     if (cw_db_internal_get(db, "teams", team_id, &team, &err) != 0) {
-        fail_db(ctx, &err, CW_ERR_TEAM_NOT_FOUND, 0);
+        cw_svc_fail_db(ctx, &err, CW_ERR_TEAM_NOT_FOUND, 0);
         goto out;
     }
     if (!json_equal(json_object_get(membership, "teamInternalId"),
@@ -1005,10 +963,10 @@ static void on_update_membership_status(cw_ctx_t *ctx)
     json_decref(udata);
     json_decref(mdata);
     if (rc != 0) {
-        fail_db(ctx, &err, CW_ERR_MEMBERSHIP_NOT_FOUND, 0);
+        cw_svc_fail_db(ctx, &err, CW_ERR_MEMBERSHIP_NOT_FOUND, 0);
         goto out;
     }
-    reply(ctx, 200, cw_model_membership(out, str_of(team, "name"), uout, false, false));
+    cw_svc_reply(ctx, 200, cw_model_membership(out, str_of(team, "name"), uout, false, false));
 out:
     json_decref(uout);
     json_decref(out);
@@ -1023,7 +981,7 @@ static void on_delete_membership(cw_ctx_t *ctx)
     const char *team_id;
     json_t *team = NULL, *membership = NULL, *user = NULL;
     cw_db_error_t err = {0};
-    if (arg_id(ctx, "teamId", true, false, &team_id) != 0 || open_db(ctx, &db) != 0 ||
+    if (arg_id(ctx, "teamId", true, false, &team_id) != 0 || cw_svc_open_internal(ctx, &db) != 0 ||
         load_membership(ctx, db, NULL, CW_ERR_TEAM_INVITE_NOT_FOUND, &membership) != 0)
         goto out;
     user = member_user(db, membership);
@@ -1032,7 +990,7 @@ static void on_delete_membership(cw_ctx_t *ctx)
         goto out;
     }
     if (cw_db_internal_get(db, "teams", team_id, &team, &err) != 0) {
-        fail_db(ctx, &err, CW_ERR_TEAM_NOT_FOUND, 0);
+        cw_svc_fail_db(ctx, &err, CW_ERR_TEAM_NOT_FOUND, 0);
         goto out;
     }
     if (!json_equal(json_object_get(membership, "teamInternalId"),
@@ -1050,7 +1008,7 @@ static void on_delete_membership(cw_ctx_t *ctx)
     else
         cw_db_internal_rollback(db);
     if (rc != 0) {
-        fail_db(ctx, &err, CW_ERR_TEAM_INVITE_NOT_FOUND, 0);
+        cw_svc_fail_db(ctx, &err, CW_ERR_TEAM_INVITE_NOT_FOUND, 0);
         goto out;
     }
     cw_res_empty(ctx->res, 204);

@@ -29,6 +29,7 @@
 #include "models/json.h"
 #include "models/membership.h"
 #include "services/api.h"
+#include "services/internal_api.h"
 #include "services/routes.h"
 
 #define NAME_MAX_LEN 128
@@ -65,12 +66,10 @@ static const char *const membership_query_attrs[] = {"userId",  "teamId", "invit
 
 /* Request helpers -------------------------------------------------------------------------- */
 
-
 static const char *dup_str(cw_ctx_t *ctx, cw_str_t s)
 {
     return cw_arena_strndup(&ctx->req->arena, s.ptr, s.len);
 }
-
 
 static const char id_rule[] = "Parameter must contain at most 36 chars. Valid chars are a-z, A-Z, "
                               "0-9, period, hyphen, and underscore. Can't start with a special "
@@ -93,9 +92,6 @@ static int arg_id(cw_ctx_t *ctx, const char *name, bool custom, const char **out
     *out = dup_str(ctx, s);
     return 0;
 }
-
-
-
 
 static int arg_email(cw_ctx_t *ctx, const char *name, bool required, bool allow_empty,
                      const char **out)
@@ -184,44 +180,6 @@ static int arg_queries(cw_ctx_t *ctx, const char *const *allowed, json_t **out)
     }
     *out = v;
     return 0;
-}
-
-static int open_db(cw_ctx_t *ctx, cw_db_t **db)
-{
-    cw_db_error_t err = {0};
-    if (!cw_ctx_auth(ctx)->has_project) {
-        cw_res_error(ctx->res, CW_ERR_GENERAL_ACCESS_FORBIDDEN,
-                     "No project was given: set the project ID on your SDK client (the "
-                     "X-Appwrite-Project header).");
-        return -1;
-    }
-    if (cw_thread_db(cw_ctx_thread(ctx), cw_ctx_auth(ctx)->project, db, &err) != 0 ||
-        cw_db_internal_ensure(*db, &err) != 0) {
-        cw_res_error(ctx->res, err.type, "%s", err.message);
-        return -1;
-    }
-    return 0;
-}
-
-/* A database error as the service's: not found and duplicates take the given types (0: keep). */
-static void fail_db(cw_ctx_t *ctx, const cw_db_error_t *err, cw_err_t not_found, cw_err_t dup)
-{
-    if (not_found != 0 && err->type == CW_ERR_DOCUMENT_NOT_FOUND)
-        cw_res_error(ctx->res, not_found, NULL);
-    else if (dup != 0 && (err->type == CW_ERR_DOCUMENT_ALREADY_EXISTS ||
-                          err->type == CW_ERR_DOCUMENT_UNIQUE_CONSTRAINT_VIOLATION))
-        cw_res_error(ctx->res, dup, NULL);
-    else if (err->message[0] != '\0')
-        cw_res_error(ctx->res, err->type, "%s", err->message);
-    else
-        cw_res_error(ctx->res, err->type, NULL);
-}
-
-static void reply(cw_ctx_t *ctx, int status, json_t *model)
-{
-    cw_jw_t *w = cw_res_json(ctx->res, status);
-    cw_model_json(w, model);
-    json_decref(model);
 }
 
 static void now_iso(char out[CW_TIME_ISO_LEN])
@@ -324,10 +282,10 @@ static void reply_user(cw_ctx_t *ctx, cw_db_t *db, int status, json_t *user)
     cw_db_error_t err = {0};
     if (user_targets(db, json_string_value(json_object_get(user, "$id")), &targets, &err) != 0) {
         json_decref(user);
-        fail_db(ctx, &err, 0, 0);
+        cw_svc_fail_db(ctx, &err, 0, 0);
         return;
     }
-    reply(ctx, status, user_model(user, targets));
+    cw_svc_reply(ctx, status, user_model(user, targets));
     json_decref(targets);
     json_decref(user);
 }
@@ -337,10 +295,10 @@ static int load_user(cw_ctx_t *ctx, cw_db_t **db, const char **id, json_t **user
 {
     cw_db_error_t err = {0};
     *user = NULL;
-    if (arg_id(ctx, "userId", false, id) != 0 || open_db(ctx, db) != 0)
+    if (arg_id(ctx, "userId", false, id) != 0 || cw_svc_open_internal(ctx, db) != 0)
         return -1;
     if (cw_db_internal_get(*db, "users", *id, user, &err) != 0) {
-        fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, 0);
+        cw_svc_fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, 0);
         return -1;
     }
     return 0;
@@ -459,7 +417,7 @@ static void create_user(cw_ctx_t *ctx, const cw_password_desc_t *desc, bool emai
     if (desc == NULL ? arg_password(ctx, false, true, &password) != 0
                      : cw_arg_text(ctx, "password", true, 0, &password) != 0)
         return;
-    if (cw_arg_text(ctx, "name", false, NAME_MAX_LEN, &name) != 0 || open_db(ctx, &db) != 0)
+    if (cw_arg_text(ctx, "name", false, NAME_MAX_LEN, &name) != 0 || cw_svc_open_internal(ctx, &db) != 0)
         return;
     if (email != NULL) {
         json_t *q = query1("equal", "providerEmail", json_string(email)), *found = NULL;
@@ -468,7 +426,7 @@ static void create_user(cw_ctx_t *ctx, const cw_password_desc_t *desc, bool emai
         size_t n = json_array_size(json_object_get(found, "documents"));
         json_decref(found);
         if (rc != 0) {
-            fail_db(ctx, &err, 0, 0);
+            cw_svc_fail_db(ctx, &err, 0, 0);
             return;
         }
         if (n > 0) {
@@ -533,7 +491,7 @@ static void create_user(cw_ctx_t *ctx, const cw_password_desc_t *desc, bool emai
     json_decref(perms);
     if (rc != 0) {
         json_decref(user);
-        fail_db(ctx, &err, 0, CW_ERR_USER_ALREADY_EXISTS);
+        cw_svc_fail_db(ctx, &err, 0, CW_ERR_USER_ALREADY_EXISTS);
         return;
     }
     reply_user(ctx, db, 201, user);
@@ -652,10 +610,10 @@ static void on_list(cw_ctx_t *ctx)
     cw_db_error_t err = {0};
     if (arg_queries(ctx, user_query_attrs, &queries) != 0 ||
         cw_arg_text(ctx, "search", false, SEARCH_MAX_LEN, &search) != 0 ||
-        arg_flag(ctx, "total", false, true, &total) != 0 || open_db(ctx, &db) != 0)
+        arg_flag(ctx, "total", false, true, &total) != 0 || cw_svc_open_internal(ctx, &db) != 0)
         return;
     if (cw_db_internal_find(db, "users", queries, search, total, &out, &err) != 0) {
-        fail_db(ctx, &err, 0, 0);
+        cw_svc_fail_db(ctx, &err, 0, 0);
         return;
     }
     json_t *docs = json_object_get(out, "documents"), *users = json_array();
@@ -666,7 +624,7 @@ static void on_list(cw_ctx_t *ctx)
         if (user_targets(db, json_string_value(json_object_get(u, "$id")), &targets, &err) != 0) {
             json_decref(users);
             json_decref(out);
-            fail_db(ctx, &err, 0, 0);
+            cw_svc_fail_db(ctx, &err, 0, 0);
             return;
         }
         json_array_append_new(users, user_model(u, targets));
@@ -676,7 +634,7 @@ static void on_list(cw_ctx_t *ctx)
     json_object_set(m, "total", json_object_get(out, "total"));
     json_object_set_new(m, "users", users);
     json_decref(out);
-    reply(ctx, 200, m);
+    cw_svc_reply(ctx, 200, m);
 }
 
 static void on_delete(cw_ctx_t *ctx)
@@ -703,7 +661,7 @@ static void on_delete(cw_ctx_t *ctx)
     else
         cw_db_internal_rollback(db);
     if (rc != 0) {
-        fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, 0);
+        cw_svc_fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, 0);
         return;
     }
     cw_res_empty(ctx->res, 204);
@@ -719,7 +677,7 @@ static void update_user(cw_ctx_t *ctx, cw_db_t *db, const char *id, json_t *data
     int rc = cw_db_internal_update(db, "users", id, data, &out, &err);
     json_decref(data);
     if (rc != 0) {
-        fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, dup);
+        cw_svc_fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, dup);
         return;
     }
     reply_user(ctx, db, 200, out);
@@ -757,7 +715,7 @@ static void on_update_email(cw_ctx_t *ctx)
         int taken = rc == 0 ? target_taken(db, email, &err) : -1;
         if (rc != 0 || taken < 0) {
             json_decref(user);
-            fail_db(ctx, &err, 0, 0);
+            cw_svc_fail_db(ctx, &err, 0, 0);
             return;
         }
         if (n > 0 || taken) {
@@ -800,7 +758,7 @@ static void on_update_email(cw_ctx_t *ctx)
     json_decref(user);
     if (rc != 0) {
         json_decref(out);
-        fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, CW_ERR_USER_EMAIL_ALREADY_EXISTS);
+        cw_svc_fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, CW_ERR_USER_EMAIL_ALREADY_EXISTS);
         return;
     }
     reply_user(ctx, db, 200, out);
@@ -819,7 +777,7 @@ static void on_update_phone(cw_ctx_t *ctx)
         if (taken != 0) {
             json_decref(user);
             if (taken < 0)
-                fail_db(ctx, &err, 0, 0);
+                cw_svc_fail_db(ctx, &err, 0, 0);
             else
                 cw_res_error(ctx->res, CW_ERR_USER_TARGET_ALREADY_EXISTS, NULL);
             return;
@@ -857,7 +815,7 @@ static void on_update_phone(cw_ctx_t *ctx)
     json_decref(user);
     if (rc != 0) {
         json_decref(out);
-        fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, CW_ERR_USER_PHONE_ALREADY_EXISTS);
+        cw_svc_fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, CW_ERR_USER_PHONE_ALREADY_EXISTS);
         return;
     }
     reply_user(ctx, db, 200, out);
@@ -993,7 +951,7 @@ static void on_get_prefs(cw_ctx_t *ctx)
     if (load_user(ctx, &db, &id, &user) != 0)
         return;
     const json_t *prefs = json_object_get(user, "prefs");
-    reply(ctx, 200, json_is_object(prefs) ? json_deep_copy(prefs) : json_object());
+    cw_svc_reply(ctx, 200, json_is_object(prefs) ? json_deep_copy(prefs) : json_object());
     json_decref(user);
 }
 
@@ -1029,7 +987,7 @@ static void on_update_prefs(cw_ctx_t *ctx)
     int rc = cw_db_internal_update(db, "users", id, data, &out, &err);
     json_decref(data);
     if (rc != 0) {
-        fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, 0);
+        cw_svc_fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, 0);
         return;
     }
     json_t *p = json_incref(json_object_get(out, "prefs"));
@@ -1038,7 +996,7 @@ static void on_update_prefs(cw_ctx_t *ctx)
         json_decref(p);
         p = json_object();
     }
-    reply(ctx, 200, p);
+    cw_svc_reply(ctx, 200, p);
 }
 
 /* What other services own for a user ------------------------------------------------------- */
@@ -1064,7 +1022,7 @@ static void list_owned(cw_ctx_t *ctx, const char *coll, const char *plural,
     int rc = cw_db_internal_find(db, coll, q, search, total, &out, &err);
     json_decref(q);
     if (rc != 0) {
-        fail_db(ctx, &err, 0, 0);
+        cw_svc_fail_db(ctx, &err, 0, 0);
         return;
     }
     json_t *items = json_array();
@@ -1078,7 +1036,7 @@ static void list_owned(cw_ctx_t *ctx, const char *coll, const char *plural,
     json_object_set(m, "total", json_object_get(out, "total"));
     json_object_set_new(m, plural, items);
     json_decref(out);
-    reply(ctx, 200, m);
+    cw_svc_reply(ctx, 200, m);
 }
 
 static json_t *listed_session(const json_t *s)
@@ -1114,12 +1072,12 @@ static void on_create_session(cw_ctx_t *ctx)
     int rc = cw_session_create(db, user, &spec, secret, &session, &err);
     json_decref(user);
     if (rc != 0) {
-        fail_db(ctx, &err, 0, 0);
+        cw_svc_fail_db(ctx, &err, 0, 0);
         return;
     }
     cw_buf_t value = CW_BUF_INIT;
     cw_session_cookie_encode(cw_str(id), cw_str(secret), &value);
-    reply(ctx, 201, cw_session_model(session, false, value.ptr));
+    cw_svc_reply(ctx, 201, cw_session_model(session, false, value.ptr));
     cw_buf_free(&value);
     json_decref(session);
 }
@@ -1143,7 +1101,7 @@ static void on_list_memberships(cw_ctx_t *ctx)
     json_decref(q);
     if (rc != 0) {
         json_decref(user);
-        fail_db(ctx, &err, 0, 0);
+        cw_svc_fail_db(ctx, &err, 0, 0);
         return;
     }
     json_t *items = json_array();
@@ -1166,7 +1124,7 @@ static void on_list_memberships(cw_ctx_t *ctx)
     json_object_set_new(m, "memberships", items);
     json_decref(out);
     json_decref(user);
-    reply(ctx, 200, m);
+    cw_svc_reply(ctx, 200, m);
 }
 
 static void on_list_targets(cw_ctx_t *ctx)
@@ -1187,7 +1145,7 @@ static void on_delete_sessions(cw_ctx_t *ctx)
     int rc = cw_db_internal_delete_where(db, "sessions", q, NULL, &err);
     json_decref(q);
     if (rc != 0) {
-        fail_db(ctx, &err, 0, 0);
+        cw_svc_fail_db(ctx, &err, 0, 0);
         return;
     }
     cw_res_empty(ctx->res, 204);
@@ -1204,7 +1162,7 @@ static int load_owned(cw_ctx_t *ctx, cw_db_t *db, const char *user_id, const cha
     if (arg_id(ctx, id_param, false, &oid) != 0)
         return -1;
     if (cw_db_internal_get(db, coll, oid, out, &err) != 0) {
-        fail_db(ctx, &err, not_found, 0);
+        cw_svc_fail_db(ctx, &err, not_found, 0);
         return -1;
     }
     const char *owner = json_string_value(json_object_get(*out, "userId"));
@@ -1233,7 +1191,7 @@ static void on_delete_session(cw_ctx_t *ctx)
                                    json_string_value(json_object_get(session, "$id")), &err);
     json_decref(session);
     if (rc != 0) {
-        fail_db(ctx, &err, CW_ERR_USER_SESSION_NOT_FOUND, 0);
+        cw_svc_fail_db(ctx, &err, CW_ERR_USER_SESSION_NOT_FOUND, 0);
         return;
     }
     cw_res_empty(ctx->res, 204);
@@ -1248,7 +1206,7 @@ static void on_list_identities(cw_ctx_t *ctx)
     cw_db_error_t err = {0};
     if (arg_queries(ctx, identity_query_attrs, &queries) != 0 ||
         cw_arg_text(ctx, "search", false, SEARCH_MAX_LEN, &search) != 0 ||
-        arg_flag(ctx, "total", false, true, &total) != 0 || open_db(ctx, &db) != 0)
+        arg_flag(ctx, "total", false, true, &total) != 0 || cw_svc_open_internal(ctx, &db) != 0)
         return;
     /* Identities carry no search text: Appwrite's search there matches nothing but an empty
      * term, so it is applied as a filter on the provider's e-mail. */
@@ -1259,14 +1217,14 @@ static void on_list_identities(cw_ctx_t *ctx)
     int rc = cw_db_internal_find(db, "identities", q, NULL, total, &out, &err);
     json_decref(q);
     if (rc != 0) {
-        fail_db(ctx, &err, 0, 0);
+        cw_svc_fail_db(ctx, &err, 0, 0);
         return;
     }
     json_t *m = json_object();
     json_object_set(m, "total", json_object_get(out, "total"));
     json_object_set(m, "identities", json_object_get(out, "documents"));
     json_decref(out);
-    reply(ctx, 200, m);
+    cw_svc_reply(ctx, 200, m);
 }
 
 static void on_delete_identity(cw_ctx_t *ctx)
@@ -1274,10 +1232,10 @@ static void on_delete_identity(cw_ctx_t *ctx)
     const char *id;
     cw_db_t *db;
     cw_db_error_t err = {0};
-    if (arg_id(ctx, "identityId", false, &id) != 0 || open_db(ctx, &db) != 0)
+    if (arg_id(ctx, "identityId", false, &id) != 0 || cw_svc_open_internal(ctx, &db) != 0)
         return;
     if (cw_db_internal_delete(db, "identities", id, &err) != 0) {
-        fail_db(ctx, &err, CW_ERR_USER_IDENTITY_NOT_FOUND, 0);
+        cw_svc_fail_db(ctx, &err, CW_ERR_USER_IDENTITY_NOT_FOUND, 0);
         return;
     }
     cw_res_empty(ctx->res, 204);
@@ -1326,10 +1284,10 @@ static void on_create_target(cw_ctx_t *ctx)
     json_decref(data);
     json_decref(perms);
     if (rc != 0) {
-        fail_db(ctx, &err, 0, CW_ERR_USER_TARGET_ALREADY_EXISTS);
+        cw_svc_fail_db(ctx, &err, 0, CW_ERR_USER_TARGET_ALREADY_EXISTS);
         return;
     }
-    reply(ctx, 201, target_model(out));
+    cw_svc_reply(ctx, 201, target_model(out));
     json_decref(out);
 }
 
@@ -1343,7 +1301,7 @@ static void on_get_target(cw_ctx_t *ctx)
     json_decref(user);
     if (load_owned(ctx, db, id, "targets", "targetId", CW_ERR_USER_TARGET_NOT_FOUND, &t) != 0)
         return;
-    reply(ctx, 200, target_model(t));
+    cw_svc_reply(ctx, 200, target_model(t));
     json_decref(t);
 }
 
@@ -1386,10 +1344,10 @@ static void on_update_target(cw_ctx_t *ctx)
     json_decref(data);
     json_decref(t);
     if (rc != 0) {
-        fail_db(ctx, &err, CW_ERR_USER_TARGET_NOT_FOUND, CW_ERR_USER_TARGET_ALREADY_EXISTS);
+        cw_svc_fail_db(ctx, &err, CW_ERR_USER_TARGET_NOT_FOUND, CW_ERR_USER_TARGET_ALREADY_EXISTS);
         return;
     }
-    reply(ctx, 200, target_model(out));
+    cw_svc_reply(ctx, 200, target_model(out));
     json_decref(out);
 }
 
@@ -1408,7 +1366,7 @@ static void on_delete_target(cw_ctx_t *ctx)
         cw_db_internal_delete(db, "targets", json_string_value(json_object_get(t, "$id")), &err);
     json_decref(t);
     if (rc != 0) {
-        fail_db(ctx, &err, CW_ERR_USER_TARGET_NOT_FOUND, 0);
+        cw_svc_fail_db(ctx, &err, CW_ERR_USER_TARGET_NOT_FOUND, 0);
         return;
     }
     cw_res_empty(ctx->res, 204);
@@ -1461,7 +1419,7 @@ static void on_create_token(cw_ctx_t *ctx)
     int rc = cw_db_internal_create(db, "tokens", "unique()", data, NULL, &out, &err);
     json_decref(data);
     if (rc != 0) {
-        fail_db(ctx, &err, 0, 0);
+        cw_svc_fail_db(ctx, &err, 0, 0);
         return;
     }
     json_t *m = json_object();
@@ -1472,7 +1430,7 @@ static void on_create_token(cw_ctx_t *ctx)
     copy_str(m, out, "expire");
     json_object_set_new(m, "phrase", json_string(""));
     json_decref(out);
-    reply(ctx, 201, m);
+    cw_svc_reply(ctx, 201, m);
 }
 
 static void on_create_jwt(cw_ctx_t *ctx)
