@@ -26,6 +26,7 @@
 #include "core/validate.h"
 #include "http/args.h"
 #include "models/json.h"
+#include "services/account.h"
 #include "services/api.h"
 #include "services/internal_api.h"
 #include "services/routes.h"
@@ -39,7 +40,7 @@
 
 /* Parameters ---------------------------------------------------------------------------------- */
 
-static int arg_user_id(cw_ctx_t *ctx, const char **out)
+int cw_account_arg_user_id(cw_ctx_t *ctx, const char **out)
 {
     const char *s;
     if (cw_arg_text(ctx, "userId", true, 0, &s) != 0)
@@ -51,15 +52,16 @@ static int arg_user_id(cw_ctx_t *ctx, const char **out)
         return 0;
     }
     if (!cw_id_valid(cw_str(s), CW_ID_MAX_LEN))
-        return cw_arg_invalid(ctx, "userId",
-                       "Parameter must contain at most 36 chars. Valid chars are a-z, A-Z, 0-9, "
-                       "period, hyphen, and underscore. Can't start with a special char");
+        return cw_arg_invalid(
+            ctx, "userId",
+            "Parameter must contain at most 36 chars. Valid chars are a-z, A-Z, 0-9, "
+            "period, hyphen, and underscore. Can't start with a special char");
     *out = s;
     return 0;
 }
 
 /* The e-mail, lowercased as Appwrite stores it. */
-static int arg_email(cw_ctx_t *ctx, const char **out)
+int cw_account_arg_email(cw_ctx_t *ctx, const char **out)
 {
     if (cw_arg_text(ctx, "email", true, 0, out) != 0)
         return -1;
@@ -74,7 +76,7 @@ static int arg_email(cw_ctx_t *ctx, const char **out)
 
 /* A new password (8 to 256 characters), or one to check (any length up to 256: Appwrite's
  * Password validator on sign-in takes 8 or more, so shorter ones fail the same way). */
-static int arg_password(cw_ctx_t *ctx, const char *name, bool required, const char **out)
+int cw_account_arg_password(cw_ctx_t *ctx, const char *name, bool required, const char **out)
 {
     if (cw_arg_text(ctx, name, required, 0, out) != 0)
         return -1;
@@ -109,7 +111,8 @@ static json_t *target_model(const json_t *t)
     copy_str(m, t, "name");
     copy_str(m, t, "userId");
     const json_t *p = json_object_get(t, "providerId");
-    json_object_set_new(m, "providerId", json_is_string(p) ? json_incref((json_t *)p) : json_null());
+    json_object_set_new(m, "providerId",
+                        json_is_string(p) ? json_incref((json_t *)p) : json_null());
     copy_str(m, t, "providerType");
     copy_str(m, t, "identifier");
     copy_bool(m, t, "expired", false);
@@ -150,12 +153,12 @@ static json_t *account_model(const json_t *u, const json_t *targets)
 }
 
 /* Answers the Account model of user (with its targets) and releases user. */
-static void reply_account(cw_ctx_t *ctx, cw_db_t *db, int status, json_t *user)
+void cw_account_reply(cw_ctx_t *ctx, cw_db_t *db, int status, json_t *user)
 {
     json_t *q = json_array(), *found = NULL;
     cw_db_error_t err = {0};
-    json_array_append_new(q, cw_db_internal_query("equal", "userId",
-                                                  json_incref(json_object_get(user, "$id"))));
+    json_array_append_new(
+        q, cw_db_internal_query("equal", "userId", json_incref(json_object_get(user, "$id"))));
     json_array_append_new(q, cw_db_internal_query("limit", NULL, json_integer(TARGETS_PER_USER)));
     int rc = cw_db_internal_find(db, "targets", q, NULL, false, &found, &err);
     json_decref(q);
@@ -169,14 +172,14 @@ static void reply_account(cw_ctx_t *ctx, cw_db_t *db, int status, json_t *user)
     json_decref(user);
 }
 
-static const char *user_id_of(const cw_auth_t *auth)
+const char *cw_account_user_id(const cw_auth_t *auth)
 {
     return json_string_value(json_object_get(auth->user, "$id"));
 }
 
 /* The signed-in user and the store, or the error written. Every `account` route has one: the
  * scope check lets nobody else in, but a route must not trust that alone. */
-static int signed_in(cw_ctx_t *ctx, cw_db_t **db)
+int cw_account_signed_in(cw_ctx_t *ctx, cw_db_t **db)
 {
     if (cw_ctx_auth(ctx)->user == NULL) {
         cw_res_error(ctx->res, CW_ERR_USER_NOT_FOUND, NULL);
@@ -187,14 +190,15 @@ static int signed_in(cw_ctx_t *ctx, cw_db_t **db)
 
 /* The session the request came with through a cookie or X-Appwrite-Session, as Appwrite's
  * "current" means it (a JWT's session is not current). NULL when there is none. */
-static const char *current_session_id(const cw_auth_t *auth)
+const char *cw_account_current_session_id(const cw_auth_t *auth)
 {
     if (auth->session == NULL || auth->via_jwt)
         return NULL;
     return json_string_value(json_object_get(auth->session, "$id"));
 }
 
-/* Cookies ----------------------------------------------------------------------------------------- */
+/* Cookies -----------------------------------------------------------------------------------------
+ */
 
 /* The request's host name, without a port, in arena; "" when unknown. */
 static cw_str_t request_host(cw_req_t *req)
@@ -263,8 +267,8 @@ static bool same_site(cw_req_t *req)
 
 static bool cookie_safe(char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.';
 }
 
 /* One Set-Cookie as PHP's setcookie writes it: the value percent-encoded, expires and Max-Age,
@@ -312,7 +316,7 @@ static void set_cookie(cw_ctx_t *ctx, cw_str_t name, cw_str_t value, int64_t exp
 
 /* The session cookies (value NULL: their removal) and, for a client on another site, the
  * X-Fallback-Cookies header. */
-static void send_cookies(cw_ctx_t *ctx, cw_str_t value, int64_t expire_s)
+void cw_account_send_cookies(cw_ctx_t *ctx, cw_str_t value, int64_t expire_s)
 {
     cw_auth_t *auth = cw_ctx_auth(ctx);
     cw_buf_t name = CW_BUF_INIT, legacy = CW_BUF_INIT;
@@ -330,9 +334,10 @@ static void send_cookies(cw_ctx_t *ctx, cw_str_t value, int64_t expire_s)
     cw_buf_free(&name);
 }
 
-/* Sign-up ----------------------------------------------------------------------------------------- */
+/* Sign-up -----------------------------------------------------------------------------------------
+ */
 
-static json_t *user_perms(const char *id)
+json_t *cw_account_user_perms(const char *id)
 {
     char buf[64];
     json_t *p = json_array();
@@ -344,16 +349,17 @@ static json_t *user_perms(const char *id)
     return p;
 }
 
-static json_t *search_text(const char *id, const char *email, const char *name)
+json_t *cw_account_search_text(const char *id, const char *email, const char *name)
 {
     char buf[1024];
-    snprintf(buf, sizeof(buf), "%s %s %s", id, email != NULL ? email : "", name != NULL ? name : "");
+    snprintf(buf, sizeof(buf), "%s %s %s", id, email != NULL ? email : "",
+             name != NULL ? name : "");
     return json_string(buf);
 }
 
 /* A new user document's attributes. email and password may be NULL (anonymous). */
-static json_t *new_user_data(const char *id, const char *email, const char *password,
-                             const char *name, cw_res_t *res)
+json_t *cw_account_new_user_data(const char *id, const char *email, const char *password,
+                                 const char *name, cw_res_t *res)
 {
     cw_password_desc_t d;
     cw_buf_t hashed = CW_BUF_INIT;
@@ -382,7 +388,7 @@ static json_t *new_user_data(const char *id, const char *email, const char *pass
     json_object_set_new(data, "mfa", json_false());
     json_object_set_new(data, "name", json_string(name != NULL ? name : ""));
     json_object_set_new(data, "prefs", json_object());
-    json_object_set_new(data, "search", search_text(id, email, name));
+    json_object_set_new(data, "search", cw_account_search_text(id, email, name));
     json_object_set_new(data, "accessedAt", json_string(now));
     json_object_set_new(data, "impersonator", json_false());
     cw_buf_free(&hashed);
@@ -395,9 +401,10 @@ static void on_create(cw_ctx_t *ctx)
     cw_db_t *db;
     cw_db_error_t err = {0};
     json_t *user = NULL, *found = NULL;
-    if (arg_user_id(ctx, &id) != 0 || arg_email(ctx, &email) != 0 ||
-        arg_password(ctx, "password", true, &password) != 0 ||
-        cw_arg_text(ctx, "name", false, NAME_MAX_LEN, &name) != 0 || cw_svc_open_internal(ctx, &db) != 0)
+    if (cw_account_arg_user_id(ctx, &id) != 0 || cw_account_arg_email(ctx, &email) != 0 ||
+        cw_account_arg_password(ctx, "password", true, &password) != 0 ||
+        cw_arg_text(ctx, "name", false, NAME_MAX_LEN, &name) != 0 ||
+        cw_svc_open_internal(ctx, &db) != 0)
         return;
     /* An e-mail an OAuth identity holds gets a bare 400, so as not to tell who has an account. */
     json_t *q = json_array();
@@ -415,10 +422,10 @@ static void on_create(cw_ctx_t *ctx)
         cw_res_error(ctx->res, CW_ERR_GENERAL_BAD_REQUEST, NULL);
         return;
     }
-    json_t *data = new_user_data(id, email, password, name, ctx->res);
+    json_t *data = cw_account_new_user_data(id, email, password, name, ctx->res);
     if (data == NULL)
         return;
-    json_t *perms = user_perms(id);
+    json_t *perms = cw_account_user_perms(id);
     rc = cw_db_internal_begin(db, &err);
     if (rc == 0)
         rc = cw_db_internal_create(db, "users", id, data, perms, &user, &err);
@@ -458,15 +465,16 @@ static void on_create(cw_ctx_t *ctx)
         cw_svc_fail_db(ctx, &err, 0, CW_ERR_USER_ALREADY_EXISTS);
         return;
     }
-    reply_account(ctx, db, 201, user);
+    cw_account_reply(ctx, db, 201, user);
 }
 
-/* Sessions ---------------------------------------------------------------------------------------- */
+/* Sessions ----------------------------------------------------------------------------------------
+ */
 
 /* Makes a session for user, sets the cookies, answers the Session model (201) and applies the
  * session limit. The model's secret is the cookie value, shown to API keys only. */
-static void start_session(cw_ctx_t *ctx, cw_db_t *db, const json_t *user, const char *provider,
-                          const char *provider_uid, const char *factor)
+void cw_account_start_session(cw_ctx_t *ctx, cw_db_t *db, const json_t *user, const char *provider,
+                              const char *provider_uid, const char *factor)
 {
     cw_auth_t *auth = cw_ctx_auth(ctx);
     char secret[CW_SESSION_SECRET_LEN + 1];
@@ -492,7 +500,7 @@ static void start_session(cw_ctx_t *ctx, cw_db_t *db, const json_t *user, const 
     const json_t *e = json_object_get(session, "expire");
     if (cw_time_parse((cw_str_t){json_string_value(e), json_string_length(e)}, &expire_ms) != 0)
         expire_ms = cw_time_now_ms() + (int64_t)CW_SESSION_DURATION_DEFAULT * 1000;
-    send_cookies(ctx, cw_buf_str(&value), expire_ms / 1000);
+    cw_account_send_cookies(ctx, cw_buf_str(&value), expire_ms / 1000);
     cw_svc_reply(ctx, 201, cw_session_model(session, true, auth->has_key ? value.ptr : NULL));
     json_decref(session);
     cw_buf_free(&value);
@@ -503,7 +511,7 @@ static void start_session(cw_ctx_t *ctx, cw_db_t *db, const json_t *user, const 
 
 /* Session-creating routes refuse a request that is already signed in (Appwrite's `session`
  * group). */
-static int not_signed_in(cw_ctx_t *ctx)
+int cw_account_not_signed_in(cw_ctx_t *ctx)
 {
     if (cw_ctx_auth(ctx)->user != NULL) {
         cw_res_error(ctx->res, CW_ERR_USER_SESSION_ALREADY_EXISTS, NULL);
@@ -518,8 +526,9 @@ static void on_create_email_session(cw_ctx_t *ctx)
     cw_db_t *db;
     cw_db_error_t err = {0};
     json_t *found = NULL;
-    if (arg_email(ctx, &email) != 0 || arg_password(ctx, "password", true, &password) != 0 ||
-        not_signed_in(ctx) != 0 || cw_svc_open_internal(ctx, &db) != 0)
+    if (cw_account_arg_email(ctx, &email) != 0 ||
+        cw_account_arg_password(ctx, "password", true, &password) != 0 ||
+        cw_account_not_signed_in(ctx) != 0 || cw_svc_open_internal(ctx, &db) != 0)
         return;
     json_t *q = json_array();
     json_array_append_new(q, cw_db_internal_query("equal", "email", json_string(email)));
@@ -573,7 +582,7 @@ static void on_create_email_session(cw_ctx_t *ctx)
         }
         cw_buf_free(&hashed);
     }
-    start_session(ctx, db, user, "email", email, "password");
+    cw_account_start_session(ctx, db, user, "email", email, "password");
     json_decref(user);
 }
 
@@ -583,13 +592,13 @@ static void on_create_anonymous_session(cw_ctx_t *ctx)
     cw_db_error_t err = {0};
     json_t *user = NULL;
     char id[CW_ID_LEN + 1];
-    if (not_signed_in(ctx) != 0 || cw_svc_open_internal(ctx, &db) != 0)
+    if (cw_account_not_signed_in(ctx) != 0 || cw_svc_open_internal(ctx, &db) != 0)
         return;
     cw_id_unique(id);
-    json_t *data = new_user_data(id, NULL, NULL, NULL, ctx->res);
+    json_t *data = cw_account_new_user_data(id, NULL, NULL, NULL, ctx->res);
     if (data == NULL)
         return;
-    json_t *perms = user_perms(id);
+    json_t *perms = cw_account_user_perms(id);
     int rc = cw_db_internal_create(db, "users", id, data, perms, &user, &err);
     json_decref(data);
     json_decref(perms);
@@ -597,7 +606,7 @@ static void on_create_anonymous_session(cw_ctx_t *ctx)
         cw_svc_fail_db(ctx, &err, 0, CW_ERR_USER_ALREADY_EXISTS);
         return;
     }
-    start_session(ctx, db, user, "anonymous", "", "anonymous");
+    cw_account_start_session(ctx, db, user, "anonymous", "", "anonymous");
     json_decref(user);
 }
 
@@ -607,8 +616,9 @@ static json_t *user_sessions(cw_ctx_t *ctx, cw_db_t *db)
 {
     json_t *q = json_array(), *found = NULL;
     cw_db_error_t err = {0};
-    json_array_append_new(q, cw_db_internal_query("equal", "userId",
-                                                  json_string(user_id_of(cw_ctx_auth(ctx)))));
+    json_array_append_new(
+        q,
+        cw_db_internal_query("equal", "userId", json_string(cw_account_user_id(cw_ctx_auth(ctx)))));
     json_array_append_new(q, cw_db_internal_query("orderAsc", "$sequence", NULL));
     json_array_append_new(q, cw_db_internal_query("limit", NULL, json_integer(1000)));
     int rc = cw_db_internal_find(db, "sessions", q, NULL, false, &found, &err);
@@ -625,22 +635,22 @@ static json_t *user_sessions(cw_ctx_t *ctx, cw_db_t *db)
 static void on_list_sessions(cw_ctx_t *ctx)
 {
     cw_db_t *db;
-    if (signed_in(ctx, &db) != 0)
+    if (cw_account_signed_in(ctx, &db) != 0)
         return;
     cw_auth_t *auth = cw_ctx_auth(ctx);
     json_t *docs = user_sessions(ctx, db);
     if (docs == NULL)
         return;
-    const char *current = current_session_id(auth);
+    const char *current = cw_account_current_session_id(auth);
     json_t *list = json_array();
     size_t i;
     json_t *s;
     json_array_foreach(docs, i, s)
     {
         const char *sid = json_string_value(json_object_get(s, "$id"));
-        json_array_append_new(list, cw_session_model(s, current != NULL && sid != NULL &&
-                                                            strcmp(current, sid) == 0,
-                                                     NULL));
+        json_array_append_new(
+            list,
+            cw_session_model(s, current != NULL && sid != NULL && strcmp(current, sid) == 0, NULL));
     }
     json_t *m = json_object();
     json_object_set_new(m, "total", json_integer((json_int_t)json_array_size(docs)));
@@ -657,13 +667,14 @@ static json_t *route_session(cw_ctx_t *ctx, cw_db_t *db)
     cw_str_t sid = cw_req_path_param(ctx->req, "sessionId");
     const char *want = NULL;
     if (cw_str_eq_cstr(sid, "current"))
-        want = current_session_id(auth);
+        want = cw_account_current_session_id(auth);
     else if (cw_id_valid(sid, CW_ID_MAX_LEN))
         want = cw_arena_strndup(&ctx->req->arena, sid.ptr, sid.len);
     else {
-        cw_arg_invalid(ctx, "sessionId",
-                "UID must contain at most 36 chars. Valid chars are a-z, A-Z, 0-9, and underscore. "
-                "Can't start with a leading underscore");
+        cw_arg_invalid(
+            ctx, "sessionId",
+            "UID must contain at most 36 chars. Valid chars are a-z, A-Z, 0-9, and underscore. "
+            "Can't start with a leading underscore");
         return NULL;
     }
     json_t *session = NULL;
@@ -674,7 +685,7 @@ static json_t *route_session(cw_ctx_t *ctx, cw_db_t *db)
         return NULL;
     }
     const char *owner = json_string_value(json_object_get(session, "userId"));
-    if (session == NULL || owner == NULL || strcmp(owner, user_id_of(auth)) != 0) {
+    if (session == NULL || owner == NULL || strcmp(owner, cw_account_user_id(auth)) != 0) {
         json_decref(session);
         cw_res_error(ctx->res, CW_ERR_USER_SESSION_NOT_FOUND, NULL);
         return NULL;
@@ -684,7 +695,7 @@ static json_t *route_session(cw_ctx_t *ctx, cw_db_t *db)
 
 static bool is_current(const cw_auth_t *auth, const json_t *session)
 {
-    const char *current = current_session_id(auth);
+    const char *current = cw_account_current_session_id(auth);
     const char *sid = json_string_value(json_object_get(session, "$id"));
     return current != NULL && sid != NULL && strcmp(current, sid) == 0;
 }
@@ -693,7 +704,7 @@ static void on_get_session(cw_ctx_t *ctx)
 {
     cw_db_t *db;
     json_t *session;
-    if (signed_in(ctx, &db) != 0 || (session = route_session(ctx, db)) == NULL)
+    if (cw_account_signed_in(ctx, &db) != 0 || (session = route_session(ctx, db)) == NULL)
         return;
     cw_auth_t *auth = cw_ctx_auth(ctx);
     cw_svc_reply(ctx, 200, cw_session_model(session, is_current(auth, session), NULL));
@@ -706,13 +717,13 @@ static void on_update_session(cw_ctx_t *ctx)
     json_t *session, *out = NULL;
     cw_db_error_t err = {0};
     char expire[CW_TIME_ISO_LEN];
-    if (signed_in(ctx, &db) != 0 || (session = route_session(ctx, db)) == NULL)
+    if (cw_account_signed_in(ctx, &db) != 0 || (session = route_session(ctx, db)) == NULL)
         return;
     cw_auth_t *auth = cw_ctx_auth(ctx);
     cw_time_format(cw_time_now_ms() + (int64_t)CW_SESSION_DURATION_DEFAULT * 1000, expire);
     json_t *data = json_pack("{s:s}", "expire", expire);
-    int rc = cw_db_internal_update(db, "sessions", json_string_value(json_object_get(session, "$id")),
-                                   data, &out, &err);
+    int rc = cw_db_internal_update(
+        db, "sessions", json_string_value(json_object_get(session, "$id")), data, &out, &err);
     json_decref(data);
     bool current = is_current(auth, session);
     json_decref(session);
@@ -729,19 +740,19 @@ static void on_delete_session(cw_ctx_t *ctx)
     cw_db_t *db;
     json_t *session;
     cw_db_error_t err = {0};
-    if (signed_in(ctx, &db) != 0 || (session = route_session(ctx, db)) == NULL)
+    if (cw_account_signed_in(ctx, &db) != 0 || (session = route_session(ctx, db)) == NULL)
         return;
     cw_auth_t *auth = cw_ctx_auth(ctx);
     bool current = is_current(auth, session);
-    int rc = cw_db_internal_delete(db, "sessions", json_string_value(json_object_get(session, "$id")),
-                                   &err);
+    int rc = cw_db_internal_delete(db, "sessions",
+                                   json_string_value(json_object_get(session, "$id")), &err);
     json_decref(session);
     if (rc != 0) {
         cw_svc_fail_db(ctx, &err, CW_ERR_USER_SESSION_NOT_FOUND, 0);
         return;
     }
     if (current)
-        send_cookies(ctx, CW_STR_NULL, 0);
+        cw_account_send_cookies(ctx, CW_STR_NULL, 0);
     cw_res_empty(ctx->res, 204);
 }
 
@@ -749,11 +760,12 @@ static void on_delete_sessions(cw_ctx_t *ctx)
 {
     cw_db_t *db;
     cw_db_error_t err = {0};
-    if (signed_in(ctx, &db) != 0)
+    if (cw_account_signed_in(ctx, &db) != 0)
         return;
     cw_auth_t *auth = cw_ctx_auth(ctx);
     json_t *q = json_array();
-    json_array_append_new(q, cw_db_internal_query("equal", "userId", json_string(user_id_of(auth))));
+    json_array_append_new(
+        q, cw_db_internal_query("equal", "userId", json_string(cw_account_user_id(auth))));
     size_t n = 0;
     int rc = cw_db_internal_delete_where(db, "sessions", q, &n, &err);
     json_decref(q);
@@ -761,8 +773,8 @@ static void on_delete_sessions(cw_ctx_t *ctx)
         cw_svc_fail_db(ctx, &err, 0, 0);
         return;
     }
-    if (current_session_id(auth) != NULL)
-        send_cookies(ctx, CW_STR_NULL, 0);
+    if (cw_account_current_session_id(auth) != NULL)
+        cw_account_send_cookies(ctx, CW_STR_NULL, 0);
     cw_res_empty(ctx->res, 204);
 }
 
@@ -771,14 +783,14 @@ static void on_create_jwt(cw_ctx_t *ctx)
     cw_db_t *db;
     int64_t duration = CW_JWT_ACCOUNT_DURATION;
     if (cw_arg_int(ctx, "duration", false, 0, CW_JWT_ACCOUNT_DURATION_MAX, &duration) < 0 ||
-        signed_in(ctx, &db) != 0)
+        cw_account_signed_in(ctx, &db) != 0)
         return;
     cw_auth_t *auth = cw_ctx_auth(ctx);
     if (cw_req_header(ctx->req, "x-appwrite-jwt").len > 0) {
         cw_res_error(ctx->res, CW_ERR_USER_JWT_CREATION_DENIED, NULL);
         return;
     }
-    const char *sid = current_session_id(auth);
+    const char *sid = cw_account_current_session_id(auth);
     if (sid == NULL) {
         cw_res_error(ctx->res, CW_ERR_USER_SESSION_NOT_FOUND, NULL);
         return;
@@ -786,7 +798,8 @@ static void on_create_jwt(cw_ctx_t *ctx)
     cw_buf_t jwt = CW_BUF_INIT;
     /* Appwrite's library gives a zero duration no exp at all; ours always sets one. */
     if (cw_jwt_account_encode(cw_str(cw_ctx_thread(ctx)->cfg->openssl_key),
-                              cw_str(user_id_of(auth)), cw_str(sid), cw_time_now_ms() / 1000,
+                              cw_str(cw_account_user_id(auth)), cw_str(sid),
+                              cw_time_now_ms() / 1000,
                               duration > 0 ? duration : CW_JWT_ACCOUNT_DURATION, &jwt) != 0) {
         cw_buf_free(&jwt);
         cw_res_error(ctx->res, CW_ERR_GENERAL_SERVER_ERROR, NULL);
@@ -803,9 +816,9 @@ static void on_create_jwt(cw_ctx_t *ctx)
 static void on_get(cw_ctx_t *ctx)
 {
     cw_db_t *db;
-    if (signed_in(ctx, &db) != 0)
+    if (cw_account_signed_in(ctx, &db) != 0)
         return;
-    reply_account(ctx, db, 200, json_incref(cw_ctx_auth(ctx)->user));
+    cw_account_reply(ctx, db, 200, json_incref(cw_ctx_auth(ctx)->user));
 }
 
 /* Applies data to the signed-in user and answers the account; releases data. */
@@ -813,13 +826,14 @@ static void update_account(cw_ctx_t *ctx, cw_db_t *db, json_t *data, cw_err_t du
 {
     json_t *out = NULL;
     cw_db_error_t err = {0};
-    int rc = cw_db_internal_update(db, "users", user_id_of(cw_ctx_auth(ctx)), data, &out, &err);
+    int rc =
+        cw_db_internal_update(db, "users", cw_account_user_id(cw_ctx_auth(ctx)), data, &out, &err);
     json_decref(data);
     if (rc != 0) {
         cw_svc_fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, dup);
         return;
     }
-    reply_account(ctx, db, 200, out);
+    cw_account_reply(ctx, db, 200, out);
 }
 
 static json_t *refreshed_search(const json_t *user, const char *email, const char *name)
@@ -829,14 +843,15 @@ static json_t *refreshed_search(const json_t *user, const char *email, const cha
         email = json_string_value(json_object_get(user, "email"));
     if (name == NULL)
         name = json_string_value(json_object_get(user, "name"));
-    return search_text(id, email, name);
+    return cw_account_search_text(id, email, name);
 }
 
 static void on_update_name(cw_ctx_t *ctx)
 {
     cw_db_t *db;
     const char *name;
-    if (cw_arg_text(ctx, "name", true, NAME_MAX_LEN, &name) != 0 || signed_in(ctx, &db) != 0)
+    if (cw_arg_text(ctx, "name", true, NAME_MAX_LEN, &name) != 0 ||
+        cw_account_signed_in(ctx, &db) != 0)
         return;
     json_t *data = json_pack("{s:s}", "name", name);
     json_object_set_new(data, "search", refreshed_search(cw_ctx_auth(ctx)->user, NULL, name));
@@ -844,7 +859,7 @@ static void on_update_name(cw_ctx_t *ctx)
 }
 
 /* Whether password is the signed-in user's; a user who never set one passes (Appwrite). */
-static bool password_matches(const json_t *user, const char *password)
+bool cw_account_password_matches(const json_t *user, const char *password)
 {
     const json_t *pu = json_object_get(user, "passwordUpdate");
     if (!json_is_string(pu) || json_string_length(pu) == 0)
@@ -866,10 +881,11 @@ static void on_update_password(cw_ctx_t *ctx)
 {
     cw_db_t *db;
     const char *password, *old;
-    if (arg_password(ctx, "password", true, &password) != 0 ||
-        cw_arg_text(ctx, "oldPassword", false, PASSWORD_MAX, &old) != 0 || signed_in(ctx, &db) != 0)
+    if (cw_account_arg_password(ctx, "password", true, &password) != 0 ||
+        cw_arg_text(ctx, "oldPassword", false, PASSWORD_MAX, &old) != 0 ||
+        cw_account_signed_in(ctx, &db) != 0)
         return;
-    if (!password_matches(cw_ctx_auth(ctx)->user, old != NULL ? old : "")) {
+    if (!cw_account_password_matches(cw_ctx_auth(ctx)->user, old != NULL ? old : "")) {
         cw_res_error(ctx->res, CW_ERR_USER_INVALID_CREDENTIALS, NULL);
         return;
     }
@@ -897,18 +913,20 @@ static void on_update_email(cw_ctx_t *ctx)
     const char *email, *password;
     cw_db_error_t err = {0};
     json_t *found = NULL;
-    if (arg_email(ctx, &email) != 0 || cw_arg_text(ctx, "password", true, PASSWORD_MAX, &password) != 0 ||
-        signed_in(ctx, &db) != 0)
+    if (cw_account_arg_email(ctx, &email) != 0 ||
+        cw_arg_text(ctx, "password", true, PASSWORD_MAX, &password) != 0 ||
+        cw_account_signed_in(ctx, &db) != 0)
         return;
     const json_t *user = cw_ctx_auth(ctx)->user;
-    if (!password_matches(user, password)) {
+    if (!cw_account_password_matches(user, password)) {
         cw_res_error(ctx->res, CW_ERR_USER_INVALID_CREDENTIALS, NULL);
         return;
     }
     json_t *q = json_array();
     json_array_append_new(q, cw_db_internal_query("equal", "providerEmail", json_string(email)));
-    json_array_append_new(q, cw_db_internal_query("notEqual", "userId",
-                                                  json_string(user_id_of(cw_ctx_auth(ctx)))));
+    json_array_append_new(q,
+                          cw_db_internal_query("notEqual", "userId",
+                                               json_string(cw_account_user_id(cw_ctx_auth(ctx)))));
     int rc = cw_db_internal_find(db, "identities", q, NULL, false, &found, &err);
     json_decref(q);
     size_t n = json_array_size(json_object_get(found, "documents"));
@@ -949,7 +967,7 @@ static void on_update_email(cw_ctx_t *ctx)
 static void on_get_prefs(cw_ctx_t *ctx)
 {
     cw_db_t *db;
-    if (signed_in(ctx, &db) != 0)
+    if (cw_account_signed_in(ctx, &db) != 0)
         return;
     const json_t *prefs = json_object_get(cw_ctx_auth(ctx)->user, "prefs");
     cw_svc_reply(ctx, 200, json_is_object(prefs) ? json_deep_copy(prefs) : json_object());
@@ -976,19 +994,20 @@ static void on_update_prefs(cw_ctx_t *ctx)
         cw_arg_invalid(ctx, "prefs", "Value must be a valid object");
         return;
     }
-    if (signed_in(ctx, &db) != 0) {
+    if (cw_account_signed_in(ctx, &db) != 0) {
         json_decref(prefs);
         return;
     }
     json_t *data = json_object();
     json_object_set_new(data, "prefs", prefs);
-    int rc = cw_db_internal_update(db, "users", user_id_of(cw_ctx_auth(ctx)), data, &out, &err);
+    int rc =
+        cw_db_internal_update(db, "users", cw_account_user_id(cw_ctx_auth(ctx)), data, &out, &err);
     json_decref(data);
     if (rc != 0) {
         cw_svc_fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, 0);
         return;
     }
-    reply_account(ctx, db, 200, out);
+    cw_account_reply(ctx, db, 200, out);
 }
 
 /* Blocks the signed-in user. As in Appwrite, the sessions stay (a blocked user is refused with
@@ -998,17 +1017,18 @@ static void on_update_status(cw_ctx_t *ctx)
     cw_db_t *db;
     json_t *out = NULL;
     cw_db_error_t err = {0};
-    if (signed_in(ctx, &db) != 0)
+    if (cw_account_signed_in(ctx, &db) != 0)
         return;
     json_t *data = json_pack("{s:b}", "status", 0);
-    int rc = cw_db_internal_update(db, "users", user_id_of(cw_ctx_auth(ctx)), data, &out, &err);
+    int rc =
+        cw_db_internal_update(db, "users", cw_account_user_id(cw_ctx_auth(ctx)), data, &out, &err);
     json_decref(data);
     if (rc != 0) {
         cw_svc_fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, 0);
         return;
     }
-    send_cookies(ctx, CW_STR_NULL, 0);
-    reply_account(ctx, db, 200, out);
+    cw_account_send_cookies(ctx, CW_STR_NULL, 0);
+    cw_account_reply(ctx, db, 200, out);
 }
 
 #define OFF CW_ROUTE_OFFLOAD

@@ -1,0 +1,23 @@
+/*
+ * Mail from the services: whether the request's project can send mail, and queuing one from a
+ * template for the mail worker. Called on the handler's thread.
+ */
+#ifndef CW_SERVICES_MAIL_API_H
+#define CW_SERVICES_MAIL_API_H
+
+#include <jansson.h>
+
+#include "http/router.h"
+
+/* 0 when mail can be sent for the request's project (its own SMTP settings, or _APP_SMTP_HOST);
+ * -1 with 503 general_smtp_disabled written otherwise, as Appwrite answers. */
+int cw_svc_mail_ready(cw_ctx_t *ctx);
+
+/* Queues a mail to to_email (to_name may be NULL) from the template tmpl: "verification",
+ * "recovery", "magicSession", "otpSession", "invitation", "mfaChallenge" or "sessionAlert". vars
+ * (borrowed) fills it: "url", "otp", "team", "user", "redirect", … The project's name and the
+ * request's locale are added here. 0 once durably queued, or -1 with the error written. */
+int cw_svc_mail(cw_ctx_t *ctx, const char *tmpl, const char *to_email, const char *to_name,
+                const json_t *vars);
+
+#endif
