@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The foundation benchmark: cwrite against nginx serving the same bytes, same machine, same run;
-# then the database benchmark (bench/db.sh: cwrite's Databases API against SQLite straight).
+# then the database benchmark (bench/db.sh: cwrite's Databases API against SQLite straight) and
+# the accounts benchmark (bench/accounts.sh: sign-in against argon2 alone, a session's cost,
+# document permissions against the API key).
 #
-#   bash bench/run.sh build/release/cwrite [build/release/bench/sqlite_ceiling]
+#   bash bench/run.sh build/release/cwrite [build/release/bench/sqlite_ceiling
+#                                           [build/release/bench/argon2_ceiling]]
 #                                               (what `make bench` runs)
-#   BENCH_ONLY=foundation or BENCH_ONLY=db runs one of the two.
+#   BENCH_ONLY=foundation, BENCH_ONLY=db or BENCH_ONLY=accounts runs one of the three.
 #
 # For each endpoint it fetches cwrite's answer with curl, has nginx serve the very same body,
 # status, content type and extra headers from static files, and runs wrk on both, alternating
@@ -24,18 +27,20 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=bench/lib.sh
 . "$here/lib.sh"
 
-if [ $# -lt 1 ] || [ $# -gt 2 ]; then
-    echo "usage: bash bench/run.sh path/to/cwrite [path/to/sqlite_ceiling]" >&2
+if [ $# -lt 1 ] || [ $# -gt 3 ]; then
+    echo "usage: bash bench/run.sh path/to/cwrite [path/to/sqlite_ceiling [path/to/argon2_ceiling]]" >&2
     exit 2
 fi
 BIN=$1
 CEILING=${2:-$(dirname "$BIN")/bench/sqlite_ceiling}
+ARGON2_CEILING=${3:-$(dirname "$BIN")/bench/argon2_ceiling}
 [ -x "$BIN" ] || bench_die "$BIN is not an executable; build it first (make)"
 ONLY=${BENCH_ONLY:-}
 case $ONLY in
 "" | foundation) ;;
 db) exec bash "$here/db.sh" "$BIN" "$CEILING" ;;
-*) bench_die "BENCH_ONLY is foundation or db, not \"$ONLY\"" ;;
+accounts) exec bash "$here/accounts.sh" "$BIN" "$ARGON2_CEILING" ;;
+*) bench_die "BENCH_ONLY is foundation, db or accounts, not \"$ONLY\"" ;;
 esac
 
 DURATION=${BENCH_DURATION:-10}
@@ -437,10 +442,11 @@ for ep in "${ENDPOINTS[@]}"; do
 done
 
 if [ -z "$ONLY" ]; then
-    # The database benchmark gets the machine to itself.
+    # The database and accounts benchmarks get the machine to themselves.
     bench_stop_pid "$ng_pid"
     ng_pid=
     bench_stop_pid "$cw_pid"
     cw_pid=
     bash "$here/db.sh" "$BIN" "$CEILING"
+    bash "$here/accounts.sh" "$BIN" "$ARGON2_CEILING"
 fi
