@@ -311,6 +311,19 @@ sleep 0.5
 CW_IDLE_KB=$(bench_status_kb "$cw_pid" VmRSS)
 
 # ---- runs -------------------------------------------------------------------------------------
+# Waits (up to 15 s) until cwrite uses next to no CPU. A closed connection does not take back
+# the sign-ins it queued: the workers still verify them, which would count against the next run.
+wait_idle() {
+    local t0 t1
+    for _ in $(seq 1 75); do
+        t0=$(bench_cpu_ticks "$cw_pid")
+        sleep 0.2
+        t1=$(bench_cpu_ticks "$cw_pid")
+        [ $((t1 - t0)) -le 1 ] && return 0
+    done
+    bench_say "note: cwrite stayed busy between runs"
+}
+
 # Runs wrk against cwrite in the background, sampling cwrite's RSS every 100 ms; sets PEAK_KB
 # and CPU_TICKS (cwrite's CPU time meanwhile). With an operation, through bench/accounts.lua;
 # without, a plain GET of the path.
@@ -325,6 +338,7 @@ run_wrk() { # out-file conns seconds credentials path [op]
     else
         extra=("$cw_url$5")
     fi
+    wait_idle
     PEAK_KB=0
     cpu0=$(bench_cpu_ticks "$cw_pid")
     timeout $(($3 + 30)) wrk -t"$THREADS" -c"$2" -d"${3}s" --latency "${HARGS[@]}" "${extra[@]}" \
