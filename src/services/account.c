@@ -916,11 +916,10 @@ static void on_update_password(cw_ctx_t *ctx)
     }
     /* Appwrite's order: the history, then personal data. */
     if (cw_policy_password_history(ctx, user, password, cw_buf_str(&hashed), &history) != 0 ||
-        cw_policy_password_personal(
-            ctx, password, cw_account_user_id(auth),
-            json_string_value(json_object_get(user, "email")),
-            json_string_value(json_object_get(user, "name")),
-            json_string_value(json_object_get(user, "phone"))) != 0) {
+        cw_policy_password_personal(ctx, password, cw_account_user_id(auth),
+                                    json_string_value(json_object_get(user, "email")),
+                                    json_string_value(json_object_get(user, "name")),
+                                    json_string_value(json_object_get(user, "phone"))) != 0) {
         json_decref(history);
         cw_buf_free(&hashed);
         return;

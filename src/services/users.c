@@ -452,10 +452,11 @@ static void create_user(cw_ctx_t *ctx, const cw_password_desc_t *desc, bool emai
     json_object_set_new(data, "phoneVerification", json_false());
     json_object_set_new(data, "status", json_true());
     json_object_set_new(data, "labels", json_array());
-    json_object_set_new(data, "passwordHistory",
-                        cw_policy_first_history(ctx, !has_password ? NULL
-                                                     : desc != NULL ? password
-                                                                    : hashed.ptr));
+    /* The history starts with the stored hash, an imported one as given (Appwrite). */
+    const char *stored_hash = NULL;
+    if (has_password)
+        stored_hash = desc != NULL ? password : hashed.ptr;
+    json_object_set_new(data, "passwordHistory", cw_policy_first_history(ctx, stored_hash));
     if (has_password)
         json_object_set_new(data, "password",
                             desc != NULL ? json_string(password)
@@ -829,7 +830,8 @@ static void on_update_password(cw_ctx_t *ctx)
     char now[CW_TIME_ISO_LEN];
     if (arg_password(ctx, true, true, &password) != 0 || load_user(ctx, &db, &id, &user) != 0)
         return;
-    if (cw_policy_password_personal(ctx, password, id, json_string_value(json_object_get(user, "email")),
+    if (cw_policy_password_personal(ctx, password, id,
+                                    json_string_value(json_object_get(user, "email")),
                                     json_string_value(json_object_get(user, "name")),
                                     json_string_value(json_object_get(user, "phone"))) != 0) {
         json_decref(user);

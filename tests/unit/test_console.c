@@ -100,9 +100,9 @@ static void test_setting_set_and_refresh(void **state)
     json_object_set_new(auths, "membershipsUserEmail", json_true());
     json_object_set_new(auths, "JWT", json_false());
     json_object_set_new(auths, "usersAuthMagicURL", json_false());
-    json_object_set_new(auths, "mockNumbers",
-                        json_pack("[{s:s, s:s}, {s:s}]", "phone", "+15550001111", "otp", "123456",
-                                  "phone", "+1"));
+    json_object_set_new(
+        auths, "mockNumbers",
+        json_pack("[{s:s, s:s}, {s:s}]", "phone", "+15550001111", "otp", "123456", "phone", "+1"));
     assert_int_equal(cw_console_project_setting_set(cli, "p1", CW_PROJECT_AUTHS, auths), CW_OK);
     json_decref(auths);
     json_t *smtp = json_pack("{s:b, s:s, s:i}", "enabled", 1, "host", "mail.test", "port", 25);
@@ -199,9 +199,9 @@ static void test_parse_odd_values(void **state)
     assert_int_equal(a.duration, CW_AUTH_DURATION_DEFAULT);
     assert_true(a.methods[CW_AUTH_PHONE]);
     cw_project_auth_clear(&a);
-    json_t *o = json_pack("{s:i, s:i, s:s, s:s, s:i, s:i}", "limit", -4, "duration", 0,
-                          "passwordDictionary", "yes", "phone", "off", "maxSessions", -1,
-                          "mockNumbers", 3);
+    json_t *o =
+        json_pack("{s:i, s:i, s:s, s:s, s:i, s:i}", "limit", -4, "duration", 0,
+                  "passwordDictionary", "yes", "phone", "off", "maxSessions", -1, "mockNumbers", 3);
     cw_project_auth_parse(o, &a);
     assert_int_equal(a.limit, 0);
     assert_int_equal(a.duration, CW_AUTH_DURATION_DEFAULT);

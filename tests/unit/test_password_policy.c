@@ -33,15 +33,15 @@ static void test_personal_data(void **state)
     assert_false(cw_password_has_personal_data(pw, "other", NULL, NULL, NULL));
     assert_true(cw_password_has_personal_data(cw_str("xxJane@Example.comxx"), NULL,
                                               "jane@example.com", NULL, NULL));
-    assert_true(cw_password_has_personal_data(cw_str("janeSecret1"), NULL, "jane@example.com",
-                                              NULL, NULL));
+    assert_true(
+        cw_password_has_personal_data(cw_str("janeSecret1"), NULL, "jane@example.com", NULL, NULL));
     assert_true(cw_password_has_personal_data(cw_str("hello-ALICE!"), NULL, NULL, "Alice", NULL));
-    assert_true(cw_password_has_personal_data(cw_str("pw15550001111"), NULL, NULL, NULL,
-                                              "+15550001111"));
-    assert_true(cw_password_has_personal_data(cw_str("pw+15550001111"), NULL, NULL, NULL,
-                                              "+15550001111"));
-    assert_false(cw_password_has_personal_data(cw_str("pw1555000111"), NULL, NULL, NULL,
-                                               "+15550001111"));
+    assert_true(
+        cw_password_has_personal_data(cw_str("pw15550001111"), NULL, NULL, NULL, "+15550001111"));
+    assert_true(
+        cw_password_has_personal_data(cw_str("pw+15550001111"), NULL, NULL, NULL, "+15550001111"));
+    assert_false(
+        cw_password_has_personal_data(cw_str("pw1555000111"), NULL, NULL, NULL, "+15550001111"));
     /* "" and "0" are skipped, as PHP's truthiness skips them. */
     assert_false(cw_password_has_personal_data(cw_str("abc0defgh"), "0", "", "0", NULL));
 }
