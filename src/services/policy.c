@@ -54,18 +54,20 @@ int cw_policy_user_limit(cw_ctx_t *ctx, cw_db_t *db, const char *message)
     int64_t limit = cw_policy(ctx)->limit;
     if (limit == 0)
         return 0;
+    /* Whether a limit-th user exists: exact past the 5000 at which list totals stop counting. */
     json_t *q = json_array(), *found = NULL;
     cw_db_error_t err = {0};
+    json_array_append_new(q, cw_db_internal_query("offset", NULL, json_integer(limit - 1)));
     json_array_append_new(q, cw_db_internal_query("limit", NULL, json_integer(1)));
-    int rc = cw_db_internal_find(db, "users", q, NULL, true, &found, &err);
+    int rc = cw_db_internal_find(db, "users", q, NULL, false, &found, &err);
     json_decref(q);
-    json_int_t total = json_integer_value(json_object_get(found, "total"));
+    size_t n = json_array_size(json_object_get(found, "documents"));
     json_decref(found);
     if (rc != 0) {
         cw_res_error(ctx->res, err.type, "%s", err.message);
         return -1;
     }
-    if (total < limit)
+    if (n == 0)
         return 0;
     if (message != NULL)
         cw_res_error(ctx->res, CW_ERR_USER_COUNT_EXCEEDED, "%s", message);
