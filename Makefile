@@ -33,6 +33,8 @@ BIN := $(BUILD)/cwrite
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LOCALE_FILES := $(sort $(wildcard share/locale/*.json share/locale/translations/*.json))
+# Embedded too, named by their path (they are not under share/locale): the password dictionary.
+EMBED_FILES := $(LOCALE_FILES) share/security/10k-common-passwords
 
 .PHONY: all run test unit e2e fuzz fuzz-replay bench format clean deps
 all: $(BIN)
@@ -49,9 +51,9 @@ $(BUILD)/tools/bin2c: tools/bin2c.c
 	@mkdir -p $(dir $@)
 	@$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 
-$(BUILD)/gen/locale_data.c: $(BUILD)/tools/bin2c $(LOCALE_FILES)
+$(BUILD)/gen/locale_data.c: $(BUILD)/tools/bin2c $(EMBED_FILES)
 	@mkdir -p $(dir $@)
-	@$(BUILD)/tools/bin2c share/locale $(LOCALE_FILES) > $@.tmp && mv $@.tmp $@
+	@$(BUILD)/tools/bin2c share/locale $(EMBED_FILES) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/locale_data.o: $(BUILD)/gen/locale_data.c
 	@$(CC) $(CFLAGS) -Wno-missing-prototypes -c $< -o $@
@@ -95,9 +97,9 @@ $(FUZZ_DIR)/obj/%.o: %.c
 	@echo "  CC (fuzz) $<"
 	@clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
-$(FUZZ_DIR)/gen/locale_data.c: $(BUILD)/tools/bin2c $(LOCALE_FILES)
+$(FUZZ_DIR)/gen/locale_data.c: $(BUILD)/tools/bin2c $(EMBED_FILES)
 	@mkdir -p $(dir $@)
-	@$(BUILD)/tools/bin2c share/locale $(LOCALE_FILES) > $@.tmp && mv $@.tmp $@
+	@$(BUILD)/tools/bin2c share/locale $(EMBED_FILES) > $@.tmp && mv $@.tmp $@
 
 $(FUZZ_DIR)/gen/locale_data.o: $(FUZZ_DIR)/gen/locale_data.c
 	@clang $(FUZZ_CFLAGS) -Wno-missing-prototypes -c $< -o $@

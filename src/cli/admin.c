@@ -98,13 +98,23 @@ static void projects_usage(FILE *out)
     fprintf(out, "Usage:\n"
                  "  cwrite projects create --id ID --name NAME [--data DIR]\n"
                  "  cwrite projects list [--data DIR]\n"
-                 "  cwrite projects delete ID [--data DIR]\n\n"
+                 "  cwrite projects delete ID [--data DIR]\n"
+                 "  cwrite projects get ID [--data DIR]\n"
+                 "  cwrite projects auth ID [--limit N] [--duration S] [--sessions-limit N]\n"
+                 "      [--password-history N] [--password-dictionary on|off]\n"
+                 "      [--personal-data on|off] [--method NAME=on|off] ... [--data DIR]\n"
+                 "  cwrite projects smtp ID [--enabled on|off] [--host H] ... [--data DIR]\n"
+                 "  cwrite projects services ID [--service NAME=on|off] ... [--data DIR]\n\n"
                  "Manages projects in the data folder (default ./data, env CWRITE_DATA). Works\n"
-                 "while `cwrite serve` runs on the same folder.\n");
+                 "while `cwrite serve` runs on the same folder. `cwrite projects COMMAND --help`\n"
+                 "lists a command's options.\n");
 }
 
 int cw_cli_projects(int argc, char **argv)
 {
+    if (argc >= 1 && (strcmp(argv[0], "get") == 0 || strcmp(argv[0], "auth") == 0 ||
+                      strcmp(argv[0], "smtp") == 0 || strcmp(argv[0], "services") == 0))
+        return cw_cli_project_settings(argv[0], argc - 1, argv + 1);
     if (argc < 1 || cw_cli_wants_help(argc, argv)) {
         projects_usage(argc < 1 ? stderr : stdout);
         return argc < 1 ? 2 : 0;

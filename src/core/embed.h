@@ -1,7 +1,8 @@
 /*
  * Files built into the binary: the locale data of share/locale, which the Makefile turns into
  * byte arrays with tools/bin2c. Files are named by their path under that folder
- * ("countries.json", "translations/de.json"). The bytes are static and read-only: any thread may
+ * ("countries.json", "translations/de.json"); other files of share/ by their path from the
+ * source root ("share/security/10k-common-passwords"). The bytes are static and read-only: any thread may
  * read them and nobody frees them.
  */
 #ifndef CW_CORE_EMBED_H

@@ -21,6 +21,8 @@
 
 #define KEY_TOUCH_INTERVAL_MS (24LL * 3600 * 1000)
 
+#define PROJECT_COLUMNS "id, name, created_at, updated_at, auths, smtp, services, protocols"
+
 enum {
     ST_PROJECT_GET,
     ST_KEY_FIND,
@@ -29,7 +31,7 @@ enum {
 };
 
 static const char *const statements[ST__COUNT] = {
-    [ST_PROJECT_GET] = "SELECT id, name, created_at, updated_at FROM projects WHERE id = ?1",
+    [ST_PROJECT_GET] = "SELECT " PROJECT_COLUMNS " FROM projects WHERE id = ?1",
     [ST_KEY_FIND] = ("SELECT id, project_id, name, scopes, expire, created_at, updated_at, "
                      "accessed_at FROM keys WHERE secret_hash = ?1 AND project_id = ?2"),
     [ST_KEY_TOUCH] = "UPDATE keys SET accessed_at = ?1 WHERE id = ?2",
@@ -57,7 +59,9 @@ struct cw_console {
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS projects ("
     " id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL,"
-    " updated_at INTEGER NOT NULL);"
+    " updated_at INTEGER NOT NULL, auths TEXT NOT NULL DEFAULT '{}',"
+    " smtp TEXT NOT NULL DEFAULT '{}', services TEXT NOT NULL DEFAULT '{}',"
+    " protocols TEXT NOT NULL DEFAULT '{}');"
     "CREATE TABLE IF NOT EXISTS keys ("
     " id TEXT PRIMARY KEY, project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,"
     " name TEXT NOT NULL, secret_hash TEXT NOT NULL UNIQUE, scopes TEXT NOT NULL,"
@@ -101,6 +105,45 @@ static int fail(cw_console_t *c, const char *what)
     return CW_EIO;
 }
 
+static const char *const setting_columns[] = {
+    [CW_PROJECT_AUTHS] = "auths",
+    [CW_PROJECT_SMTP] = "smtp",
+    [CW_PROJECT_SERVICES] = "services",
+    [CW_PROJECT_PROTOCOLS] = "protocols",
+};
+
+/* A store made before the settings columns existed gains them, empty: its projects then read as
+ * Appwrite's projects that predate a setting. Safe to run in several processes at once: a column
+ * another process just added is skipped ("duplicate column"). */
+static int migrate(cw_console_t *c)
+{
+    for (size_t i = 0; i < sizeof(setting_columns) / sizeof(setting_columns[0]); i++) {
+        sqlite3_stmt *st;
+        bool present = false;
+        if (sqlite3_prepare_v2(c->db, "SELECT 1 FROM pragma_table_info('projects') WHERE name = ?1",
+                               -1, &st, NULL) != SQLITE_OK)
+            return fail(c, "migrate");
+        sqlite3_bind_text(st, 1, setting_columns[i], -1, SQLITE_STATIC);
+        present = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_finalize(st);
+        if (present)
+            continue;
+        char sql[128];
+        snprintf(sql, sizeof(sql), "ALTER TABLE projects ADD COLUMN %s TEXT NOT NULL DEFAULT '{}'",
+                 setting_columns[i]);
+        char *err = NULL;
+        if (sqlite3_exec(c->db, sql, NULL, NULL, &err) != SQLITE_OK &&
+            (err == NULL || strstr(err, "duplicate column") == NULL)) {
+            cw_log(CW_LOG_ERROR, "db=console op=migrate error=\"%s\"", err ? err : "?");
+            sqlite3_free(err);
+            return CW_EIO;
+        }
+        sqlite3_free(err);
+        cw_log(CW_LOG_INFO, "db=console msg=\"column added\" column=%s", setting_columns[i]);
+    }
+    return CW_OK;
+}
+
 int cw_console_open(const char *data_dir, cw_console_t **out)
 {
     if (mkdir(data_dir, 0750) != 0 && errno != EEXIST) {
@@ -125,6 +168,10 @@ int cw_console_open(const char *data_dir, cw_console_t **out)
         sqlite3_exec(c->db, schema, NULL, NULL, &err) != SQLITE_OK) {
         cw_log(CW_LOG_ERROR, "db=console op=schema error=\"%s\"", err ? err : "?");
         sqlite3_free(err);
+        cw_console_close(c);
+        return CW_EIO;
+    }
+    if (migrate(c) != CW_OK) {
         cw_console_close(c);
         return CW_EIO;
     }
@@ -178,18 +225,46 @@ static void copy_id(char *dst, size_t cap, const unsigned char *src)
     snprintf(dst, cap, "%s", src != NULL ? (const char *)src : "");
 }
 
+/* A settings column as an object; anything else (a hand-edited store) reads as {}. */
+static json_t *read_object(sqlite3_stmt *st, int col)
+{
+    const char *text = (const char *)sqlite3_column_text(st, col);
+    json_t *v = text != NULL ? json_loads(text, 0, NULL) : NULL;
+    if (!json_is_object(v)) {
+        json_decref(v);
+        v = json_object();
+    }
+    return v;
+}
+
 static void read_project(sqlite3_stmt *st, cw_project_t *p)
 {
     copy_id(p->id, sizeof(p->id), sqlite3_column_text(st, 0));
     p->name = cw_strdup((const char *)sqlite3_column_text(st, 1));
     p->created_at = sqlite3_column_int64(st, 2);
     p->updated_at = sqlite3_column_int64(st, 3);
+    p->auths = read_object(st, 4);
+    p->smtp = read_object(st, 5);
+    p->services = read_object(st, 6);
+    p->protocols = read_object(st, 7);
+    cw_project_auth_parse(p->auths, &p->auth);
 }
 
 void cw_project_clear(cw_project_t *p)
 {
     free(p->name);
     p->name = NULL;
+    cw_project_auth_clear(&p->auth);
+    json_decref(p->auths);
+    json_decref(p->smtp);
+    json_decref(p->services);
+    json_decref(p->protocols);
+    p->auths = p->smtp = p->services = p->protocols = NULL;
+}
+
+bool cw_project_service_enabled(const cw_project_t *p, const char *service)
+{
+    return !json_is_false(json_object_get(p->services, service));
 }
 
 int cw_console_project_get(cw_console_t *c, cw_str_t id, cw_project_t *out)
@@ -209,15 +284,22 @@ int cw_console_project_get(cw_console_t *c, cw_str_t id, cw_project_t *out)
 int cw_console_project_create(cw_console_t *c, const char *id, const char *name)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(c->db, "INSERT INTO projects (id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+    if (sqlite3_prepare_v2(c->db,
+                           "INSERT INTO projects (id, name, created_at, updated_at, auths) "
+                           "VALUES (?1, ?2, ?3, ?3, ?4)",
                            -1, &st, NULL) != SQLITE_OK)
         return fail(c, "project_create");
     int64_t now = cw_time_now_ms();
+    json_t *defaults = cw_project_auth_defaults();
+    char *auths = json_dumps(defaults, JSON_COMPACT);
+    json_decref(defaults);
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, now);
+    sqlite3_bind_text(st, 4, auths, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
+    free(auths);
     if (rc == SQLITE_DONE) {
         bump_generation(c);
         return CW_OK;
@@ -225,6 +307,32 @@ int cw_console_project_create(cw_console_t *c, const char *id, const char *name)
     if (rc == SQLITE_CONSTRAINT)
         return CW_EEXIST;
     return fail(c, "project_create");
+}
+
+int cw_console_project_setting_set(cw_console_t *c, const char *id, cw_project_setting_t which,
+                                   const json_t *value)
+{
+    if (!json_is_object(value) || (unsigned)which >= sizeof(setting_columns) / sizeof(char *))
+        return CW_EINVAL;
+    char sql[96];
+    snprintf(sql, sizeof(sql), "UPDATE projects SET %s = ?1, updated_at = ?2 WHERE id = ?3",
+             setting_columns[which]);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return fail(c, "project_setting_set");
+    char *text = json_dumps(value, JSON_COMPACT);
+    sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, cw_time_now_ms());
+    sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    free(text);
+    if (rc != SQLITE_DONE)
+        return fail(c, "project_setting_set");
+    if (sqlite3_changes(c->db) == 0)
+        return CW_ENOTFOUND;
+    bump_generation(c);
+    return CW_OK;
 }
 
 int cw_console_project_delete(cw_console_t *c, const char *id)
@@ -246,7 +354,7 @@ int cw_console_project_delete(cw_console_t *c, const char *id)
 int cw_console_project_each(cw_console_t *c, int (*cb)(const cw_project_t *p, void *arg), void *arg)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(c->db, "SELECT id, name, created_at, updated_at FROM projects ORDER BY created_at, id",
+    if (sqlite3_prepare_v2(c->db, "SELECT " PROJECT_COLUMNS " FROM projects ORDER BY created_at, id",
                            -1, &st, NULL) != SQLITE_OK)
         return fail(c, "project_each");
     int rc;

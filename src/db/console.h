@@ -8,6 +8,11 @@
  * cw_console_key_lookup). Every change bumps a generation counter in <data>/console.gen, a small
  * file all processes map; cw_console_refresh drops the cache when the counter moved, so a project
  * or key changed by the command is seen by the server's next request.
+ *
+ * Besides its name, a project keeps Appwrite's settings objects as JSON: `auths` (parsed into
+ * cw_project_t.auth, see db/project_auth.h), `smtp`, `services` and `protocols`. A store made by an
+ * older cwrite gains their columns on open; its projects read as Appwrite's projects that predate
+ * a setting (the fallbacks of project_auth.h).
  */
 #ifndef CW_DB_CONSOLE_H
 #define CW_DB_CONSOLE_H
@@ -16,7 +21,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "core/str.h"
+#include "db/project_auth.h"
 
 typedef struct cw_console cw_console_t;
 
@@ -25,7 +33,28 @@ typedef struct cw_project {
     char *name;
     int64_t created_at; /* ms */
     int64_t updated_at;
+    /* The auth settings, parsed: what account, users and teams enforce (limits, session length
+     * and count, password policies, membership privacy, methods[] on/off, mock numbers). */
+    cw_project_auth_t auth;
+    /* The stored settings objects, owned by the record and read-only (never NULL once read):
+     * auths: Appwrite's `auths` as stored (keys auth does not parse, e.g. passwordStrength);
+     * smtp: {enabled, senderName, senderEmail, replyTo, host, port, username, password, secure}
+     *       ({} until set: the server's own _APP_SMTP_* apply);
+     * services: {"<service>": false, …} for each service turned off ({}: all on);
+     * protocols: {"rest"|"graphql"|"websocket": false, …} likewise. */
+    json_t *auths;
+    json_t *smtp;
+    json_t *services;
+    json_t *protocols;
 } cw_project_t;
+
+/* The settings columns of a project. */
+typedef enum cw_project_setting {
+    CW_PROJECT_AUTHS,
+    CW_PROJECT_SMTP,
+    CW_PROJECT_SERVICES,
+    CW_PROJECT_PROTOCOLS,
+} cw_project_setting_t;
 
 typedef struct cw_key {
     char id[40];
@@ -55,7 +84,16 @@ void cw_console_refresh(cw_console_t *c);
 /* Cached lookups; *out is borrowed from the cache (see cw_console_refresh). */
 int cw_console_project_find(cw_console_t *c, cw_str_t id, const cw_project_t **out);
 int cw_console_key_lookup(cw_console_t *c, cw_str_t project_id, cw_str_t secret, const cw_key_t **out);
+/* Makes a project with Appwrite's new-project settings (cw_project_auth_defaults, all services
+ * and protocols on, no custom SMTP). */
 int cw_console_project_create(cw_console_t *c, const char *id, const char *name);
+/* Replaces one settings object of a project (value must be a JSON object) and bumps the
+ * generation, so servers apply it from their next request. CW_ENOTFOUND when there is no such
+ * project, CW_EINVAL when value is not an object. */
+int cw_console_project_setting_set(cw_console_t *c, const char *id, cw_project_setting_t which,
+                                   const json_t *value);
+/* Whether a service (Appwrite's serviceId: "account", "teams", …) is on for the project. */
+bool cw_project_service_enabled(const cw_project_t *p, const char *service);
 /* Deletes a project and its keys; CW_ENOTFOUND when there is none. */
 int cw_console_project_delete(cw_console_t *c, const char *id);
 /* Calls cb for each project in creation order; stops early when cb returns non-zero. */

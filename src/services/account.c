@@ -29,6 +29,7 @@
 #include "services/account.h"
 #include "services/api.h"
 #include "services/internal_api.h"
+#include "services/policy.h"
 #include "services/routes.h"
 
 #define NAME_MAX_LEN 128
@@ -401,10 +402,11 @@ static void on_create(cw_ctx_t *ctx)
     cw_db_t *db;
     cw_db_error_t err = {0};
     json_t *user = NULL, *found = NULL;
-    if (cw_account_arg_user_id(ctx, &id) != 0 || cw_account_arg_email(ctx, &email) != 0 ||
-        cw_account_arg_password(ctx, "password", true, &password) != 0 ||
+    if (cw_policy_method_allowed(ctx, CW_AUTH_EMAIL_PASSWORD) != 0 ||
+        cw_account_arg_user_id(ctx, &id) != 0 || cw_account_arg_email(ctx, &email) != 0 ||
+        cw_policy_arg_new_password(ctx, "password", true, false, &password) != 0 ||
         cw_arg_text(ctx, "name", false, NAME_MAX_LEN, &name) != 0 ||
-        cw_svc_open_internal(ctx, &db) != 0)
+        cw_svc_open_internal(ctx, &db) != 0 || cw_policy_user_limit(ctx, db, NULL) != 0)
         return;
     /* An e-mail an OAuth identity holds gets a bare 400, so as not to tell who has an account. */
     json_t *q = json_array();
@@ -422,9 +424,17 @@ static void on_create(cw_ctx_t *ctx)
         cw_res_error(ctx->res, CW_ERR_GENERAL_BAD_REQUEST, NULL);
         return;
     }
+    /* Appwrite checks the userId as given: "unique()" rather than the ID it becomes. */
+    const char *given_id = NULL;
+    cw_arg_text(ctx, "userId", true, 0, &given_id);
+    if (cw_policy_password_personal(ctx, password, given_id, email, name, NULL) != 0)
+        return;
     json_t *data = cw_account_new_user_data(id, email, password, name, ctx->res);
     if (data == NULL)
         return;
+    json_object_set_new(
+        data, "passwordHistory",
+        cw_policy_first_history(ctx, json_string_value(json_object_get(data, "password"))));
     json_t *perms = cw_account_user_perms(id);
     rc = cw_db_internal_begin(db, &err);
     if (rc == 0)
@@ -487,7 +497,7 @@ void cw_account_start_session(cw_ctx_t *ctx, cw_db_t *db, const json_t *user, co
         .factor = factor,
         .user_agent = ua.len > 0 ? cw_arena_strndup(&ctx->req->arena, ua.ptr, ua.len) : NULL,
         .ip = cw_arena_strndup(&ctx->req->arena, ctx->req->ip.ptr, ctx->req->ip.len),
-        .duration = CW_SESSION_DURATION_DEFAULT,
+        .duration = cw_policy(ctx)->duration,
     };
     const char *uid = json_string_value(json_object_get(user, "$id"));
     if (cw_session_create(db, user, &spec, secret, &session, &err) != 0) {
@@ -499,13 +509,13 @@ void cw_account_start_session(cw_ctx_t *ctx, cw_db_t *db, const json_t *user, co
     int64_t expire_ms = 0;
     const json_t *e = json_object_get(session, "expire");
     if (cw_time_parse((cw_str_t){json_string_value(e), json_string_length(e)}, &expire_ms) != 0)
-        expire_ms = cw_time_now_ms() + (int64_t)CW_SESSION_DURATION_DEFAULT * 1000;
+        expire_ms = cw_time_now_ms() + spec.duration * 1000;
     cw_account_send_cookies(ctx, cw_buf_str(&value), expire_ms / 1000);
     cw_svc_reply(ctx, 201, cw_session_model(session, true, auth->has_key ? value.ptr : NULL));
     json_decref(session);
     cw_buf_free(&value);
     /* As Appwrite's shutdown hook: the answer stands even if trimming old sessions fails. */
-    if (cw_session_enforce_limit(db, uid, CW_SESSION_LIMIT_DEFAULT, &err) != 0)
+    if (cw_session_enforce_limit(db, uid, cw_policy(ctx)->max_sessions, &err) != 0)
         cw_log(CW_LOG_WARN, "msg=\"session limit not applied\" error=\"%s\"", err.message);
 }
 
@@ -526,7 +536,8 @@ static void on_create_email_session(cw_ctx_t *ctx)
     cw_db_t *db;
     cw_db_error_t err = {0};
     json_t *found = NULL;
-    if (cw_account_arg_email(ctx, &email) != 0 ||
+    if (cw_policy_method_allowed(ctx, CW_AUTH_EMAIL_PASSWORD) != 0 ||
+        cw_account_arg_email(ctx, &email) != 0 ||
         cw_account_arg_password(ctx, "password", true, &password) != 0 ||
         cw_account_not_signed_in(ctx) != 0 || cw_svc_open_internal(ctx, &db) != 0)
         return;
@@ -592,7 +603,9 @@ static void on_create_anonymous_session(cw_ctx_t *ctx)
     cw_db_error_t err = {0};
     json_t *user = NULL;
     char id[CW_ID_LEN + 1];
-    if (cw_account_not_signed_in(ctx) != 0 || cw_svc_open_internal(ctx, &db) != 0)
+    if (cw_policy_method_allowed(ctx, CW_AUTH_ANONYMOUS) != 0 ||
+        cw_account_not_signed_in(ctx) != 0 || cw_svc_open_internal(ctx, &db) != 0 ||
+        cw_policy_user_limit(ctx, db, NULL) != 0)
         return;
     cw_id_unique(id);
     json_t *data = cw_account_new_user_data(id, NULL, NULL, NULL, ctx->res);
@@ -720,7 +733,7 @@ static void on_update_session(cw_ctx_t *ctx)
     if (cw_account_signed_in(ctx, &db) != 0 || (session = route_session(ctx, db)) == NULL)
         return;
     cw_auth_t *auth = cw_ctx_auth(ctx);
-    cw_time_format(cw_time_now_ms() + (int64_t)CW_SESSION_DURATION_DEFAULT * 1000, expire);
+    cw_time_format(cw_time_now_ms() + cw_policy(ctx)->duration * 1000, expire);
     json_t *data = json_pack("{s:s}", "expire", expire);
     int rc = cw_db_internal_update(
         db, "sessions", json_string_value(json_object_get(session, "$id")), data, &out, &err);
@@ -782,7 +795,8 @@ static void on_create_jwt(cw_ctx_t *ctx)
 {
     cw_db_t *db;
     int64_t duration = CW_JWT_ACCOUNT_DURATION;
-    if (cw_arg_int(ctx, "duration", false, 0, CW_JWT_ACCOUNT_DURATION_MAX, &duration) < 0 ||
+    if (cw_policy_method_allowed(ctx, CW_AUTH_JWT) != 0 ||
+        cw_arg_int(ctx, "duration", false, 0, CW_JWT_ACCOUNT_DURATION_MAX, &duration) < 0 ||
         cw_account_signed_in(ctx, &db) != 0)
         return;
     cw_auth_t *auth = cw_ctx_auth(ctx);
@@ -881,20 +895,33 @@ static void on_update_password(cw_ctx_t *ctx)
 {
     cw_db_t *db;
     const char *password, *old;
-    if (cw_account_arg_password(ctx, "password", true, &password) != 0 ||
+    if (cw_policy_arg_new_password(ctx, "password", true, false, &password) != 0 ||
         cw_arg_text(ctx, "oldPassword", false, PASSWORD_MAX, &old) != 0 ||
         cw_account_signed_in(ctx, &db) != 0)
         return;
-    if (!cw_account_password_matches(cw_ctx_auth(ctx)->user, old != NULL ? old : "")) {
+    cw_auth_t *auth = cw_ctx_auth(ctx);
+    const json_t *user = auth->user;
+    if (!cw_account_password_matches(user, old != NULL ? old : "")) {
         cw_res_error(ctx->res, CW_ERR_USER_INVALID_CREDENTIALS, NULL);
         return;
     }
     cw_password_desc_t d;
     cw_buf_t hashed = CW_BUF_INIT;
     char now[CW_TIME_ISO_LEN];
+    json_t *history = NULL;
     cw_password_desc_default(&d);
     if (cw_password_hash(&d, cw_str(password), &hashed) != 0) {
         cw_res_error(ctx->res, CW_ERR_GENERAL_SERVER_ERROR, NULL);
+        return;
+    }
+    /* Appwrite's order: the history, then personal data. */
+    if (cw_policy_password_history(ctx, user, password, cw_buf_str(&hashed), &history) != 0 ||
+        cw_policy_password_personal(ctx, password, cw_account_user_id(auth),
+                                    json_string_value(json_object_get(user, "email")),
+                                    json_string_value(json_object_get(user, "name")),
+                                    json_string_value(json_object_get(user, "phone"))) != 0) {
+        json_decref(history);
+        cw_buf_free(&hashed);
         return;
     }
     cw_time_format(cw_time_now_ms(), now);
@@ -903,7 +930,19 @@ static void on_update_password(cw_ctx_t *ctx)
     json_object_set_new(data, "hash", json_string(cw_password_algo_name(d.algo)));
     json_object_set_new(data, "hashOptions", cw_password_desc_options(&d));
     json_object_set_new(data, "passwordUpdate", json_string(now));
+    if (history != NULL)
+        json_object_set_new(data, "passwordHistory", history);
     cw_buf_free(&hashed);
+    /* Only a request signed in with a session keeps it; through a JWT nothing is ended (Appwrite
+     * finds no current session then). */
+    const char *current = cw_account_current_session_id(auth);
+    cw_db_error_t err = {0};
+    if (cw_policy(ctx)->invalidate_sessions && current != NULL &&
+        cw_policy_sessions_end(db, cw_account_user_id(auth), current, &err) != 0) {
+        json_decref(data);
+        cw_svc_fail_db(ctx, &err, 0, 0);
+        return;
+    }
     update_account(ctx, db, data, 0);
 }
 

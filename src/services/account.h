@@ -41,8 +41,9 @@ json_t *cw_account_search_text(const char *id, const char *email, const char *na
 json_t *cw_account_new_user_data(const char *id, const char *email, const char *password,
                                  const char *name, cw_res_t *res);
 
-/* Makes a session for user, sets the cookies (and X-Fallback-Cookies for another site), answers
- * the Session model with 201 and trims the user's sessions to the project's limit. provider:
+/* Makes a session for user, lasting the project's session length (auths.duration), sets the
+ * cookies (and X-Fallback-Cookies for another site), answers the Session model with 201 and trims
+ * the user's sessions to the project's limit (auths.maxSessions). provider:
  * "email", "anonymous", "magic-url", "token", …; factor: "password", "email", "phone", …. */
 void cw_account_start_session(cw_ctx_t *ctx, cw_db_t *db, const json_t *user, const char *provider,
                               const char *provider_uid, const char *factor);

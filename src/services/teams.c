@@ -30,6 +30,7 @@
 #include "models/membership.h"
 #include "services/api.h"
 #include "services/internal_api.h"
+#include "services/policy.h"
 #include "services/routes.h"
 
 #define NAME_MAX_LEN 128
@@ -339,13 +340,26 @@ static bool member_mfa(cw_db_t *db, const json_t *user)
     return on;
 }
 
-/* The membership as getMembership and listMemberships show it. */
-static json_t *membership_read_model(cw_db_t *db, const json_t *membership, const json_t *team)
+/* The membership as getMembership and listMemberships show it. A caller other than an API key
+ * sees the member's fields the project's membership privacy lets through; the others are empty. */
+static json_t *membership_read_model(cw_ctx_t *ctx, cw_db_t *db, const json_t *membership,
+                                     const json_t *team)
 {
+    const cw_project_auth_t *p = cw_policy(ctx);
+    bool all = is_key(ctx);
+    bool show_mfa = all || p->memberships_mfa;
     json_t *user = member_user(db, membership);
     json_t *m = cw_model_membership(membership, str_of(team, "name"), user, true,
-                                    user != NULL && member_mfa(db, user));
+                                    show_mfa && user != NULL && member_mfa(db, user));
     json_decref(user);
+    if (!all && !p->memberships_user_name)
+        json_object_set_new(m, "userName", json_string(""));
+    if (!all && !p->memberships_user_email)
+        json_object_set_new(m, "userEmail", json_string(""));
+    if (!all && !p->memberships_user_id)
+        json_object_set_new(m, "userId", json_string(""));
+    if (!all && !p->memberships_user_phone)
+        json_object_set_new(m, "userPhone", json_string(""));
     return m;
 }
 
@@ -580,7 +594,7 @@ static void on_list_memberships(cw_ctx_t *ctx)
     json_array_foreach(json_object_get(out, "documents"), i, d)
     {
         if (str_of(d, "userId")[0] != '\0')
-            json_array_append_new(items, membership_read_model(db, d, team));
+            json_array_append_new(items, membership_read_model(ctx, db, d, team));
     }
     json_t *m =
         json_pack("{s:O, s:o}", "total", json_object_get(out, "total"), "memberships", items);
@@ -596,7 +610,7 @@ static void on_get_membership(cw_ctx_t *ctx)
     if (load_team(ctx, &db, &team) != 0)
         return;
     if (load_membership(ctx, db, team, CW_ERR_MEMBERSHIP_NOT_FOUND, &membership) == 0) {
-        cw_svc_reply(ctx, 200, membership_read_model(db, membership, team));
+        cw_svc_reply(ctx, 200, membership_read_model(ctx, db, membership, team));
         json_decref(membership);
     }
     json_decref(team);
@@ -738,7 +752,8 @@ static void on_create_membership(cw_ctx_t *ctx)
     cw_buf_t hashed = CW_BUF_INIT;
     cw_password_desc_t desc;
     int rc;
-    if (arg_id(ctx, "teamId", true, false, &team_id) != 0 || arg_email(ctx, &email) != 0 ||
+    if (cw_policy_method_allowed(ctx, CW_AUTH_INVITES) != 0 ||
+        arg_id(ctx, "teamId", true, false, &team_id) != 0 || arg_email(ctx, &email) != 0 ||
         arg_id(ctx, "userId", false, false, &user_id) != 0 || arg_phone(ctx, &phone) != 0 ||
         arg_roles(ctx, true, MEMBER_ROLE_MAX, NULL, &roles) != 0 ||
         cw_arg_text(ctx, "url", false, URL_MAX_LEN, &url) != 0 ||
@@ -766,6 +781,12 @@ static void on_create_membership(cw_ctx_t *ctx)
         find_invitee(ctx, db, user_id, &email, &phone, &name, &invitee) != 0)
         goto out;
     char new_id[CW_ID_LEN + 1];
+    /* A new user by invitation counts against the users limit, except for an API key. */
+    if (invitee == NULL && !is_key(ctx) &&
+        cw_policy_user_limit(ctx, db,
+                             "Project registration is restricted. Contact your administrator for "
+                             "more information.") != 0)
+        goto out;
     if (invitee == NULL) {
         if (email != NULL) {
             json_t *identity = NULL;

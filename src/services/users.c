@@ -30,12 +30,11 @@
 #include "models/membership.h"
 #include "services/api.h"
 #include "services/internal_api.h"
+#include "services/policy.h"
 #include "services/routes.h"
 
 #define NAME_MAX_LEN 128
 #define SEARCH_MAX_LEN 256
-#define PASSWORD_MIN 8
-#define PASSWORD_MAX 256
 #define QUERIES_MAX 100
 #define QUERY_MAX_LEN 4096
 #define LABELS_MAX 1000 /* APP_LIMIT_ARRAY_LABELS_SIZE */
@@ -123,16 +122,10 @@ static int arg_phone(cw_ctx_t *ctx, const char *name, bool required, bool allow_
     return 0;
 }
 
+/* A plain-text password: length and, with the project's policy, the dictionary. */
 static int arg_password(cw_ctx_t *ctx, bool required, bool allow_empty, const char **out)
 {
-    if (cw_arg_text(ctx, "password", required, 0, out) != 0)
-        return -1;
-    if (*out == NULL || (allow_empty && (*out)[0] == '\0'))
-        return 0;
-    size_t n = cw_utf8_count(*out, strlen(*out));
-    if (n < PASSWORD_MIN || n > PASSWORD_MAX)
-        return cw_arg_invalid(ctx, "password", "Password must be between 8 and 256 characters long.");
-    return 0;
+    return cw_policy_arg_new_password(ctx, "password", required, allow_empty, out);
 }
 
 static int arg_flag(cw_ctx_t *ctx, const char *name, bool required, bool fallback, bool *out)
@@ -434,6 +427,10 @@ static void create_user(cw_ctx_t *ctx, const cw_password_desc_t *desc, bool emai
             return;
         }
     }
+    /* Appwrite runs the check on whatever password came, an imported hash included. */
+    if (password != NULL && password[0] != '\0' &&
+        cw_policy_password_personal(ctx, password, id, email, name, phone) != 0)
+        return;
     cw_password_desc_t d;
     cw_buf_t hashed = CW_BUF_INIT;
     bool has_password = password != NULL && password[0] != '\0';
@@ -455,7 +452,11 @@ static void create_user(cw_ctx_t *ctx, const cw_password_desc_t *desc, bool emai
     json_object_set_new(data, "phoneVerification", json_false());
     json_object_set_new(data, "status", json_true());
     json_object_set_new(data, "labels", json_array());
-    json_object_set_new(data, "passwordHistory", json_array());
+    /* The history starts with the stored hash, an imported one as given (Appwrite). */
+    const char *stored_hash = NULL;
+    if (has_password)
+        stored_hash = desc != NULL ? password : hashed.ptr;
+    json_object_set_new(data, "passwordHistory", cw_policy_first_history(ctx, stored_hash));
     if (has_password)
         json_object_set_new(data, "password",
                             desc != NULL ? json_string(password)
@@ -829,7 +830,13 @@ static void on_update_password(cw_ctx_t *ctx)
     char now[CW_TIME_ISO_LEN];
     if (arg_password(ctx, true, true, &password) != 0 || load_user(ctx, &db, &id, &user) != 0)
         return;
-    json_decref(user);
+    if (cw_policy_password_personal(ctx, password, id,
+                                    json_string_value(json_object_get(user, "email")),
+                                    json_string_value(json_object_get(user, "name")),
+                                    json_string_value(json_object_get(user, "phone"))) != 0) {
+        json_decref(user);
+        return;
+    }
     now_iso(now);
     json_t *data = json_object();
     json_object_set_new(data, "passwordUpdate", json_string(now));
@@ -838,16 +845,34 @@ static void on_update_password(cw_ctx_t *ctx)
     } else {
         cw_password_desc_t d;
         cw_buf_t hashed = CW_BUF_INIT;
+        json_t *history = NULL;
         cw_password_desc_default(&d);
         if (cw_password_hash(&d, cw_str(password), &hashed) != 0) {
             json_decref(data);
+            json_decref(user);
             cw_res_error(ctx->res, CW_ERR_GENERAL_SERVER_ERROR, NULL);
+            return;
+        }
+        if (cw_policy_password_history(ctx, user, password, cw_buf_str(&hashed), &history) != 0) {
+            cw_buf_free(&hashed);
+            json_decref(data);
+            json_decref(user);
             return;
         }
         json_object_set_new(data, "password", json_stringn(hashed.ptr, hashed.len));
         json_object_set_new(data, "hash", json_string(cw_password_algo_name(d.algo)));
         json_object_set_new(data, "hashOptions", cw_password_desc_options(&d));
+        if (history != NULL)
+            json_object_set_new(data, "passwordHistory", history);
         cw_buf_free(&hashed);
+    }
+    json_decref(user);
+    /* With the policy on, every session of the user ends (Appwrite, after the update). */
+    cw_db_error_t err = {0};
+    if (cw_policy(ctx)->invalidate_sessions && cw_policy_sessions_end(db, id, NULL, &err) != 0) {
+        json_decref(data);
+        cw_svc_fail_db(ctx, &err, 0, 0);
+        return;
     }
     update_user(ctx, db, id, data, 0);
 }
@@ -1067,7 +1092,7 @@ static void on_create_session(cw_ctx_t *ctx)
         .factor = "server",
         .user_agent = ua.len > 0 ? dup_str(ctx, ua) : NULL,
         .ip = dup_str(ctx, ctx->req->ip),
-        .duration = CW_SESSION_DURATION_DEFAULT,
+        .duration = cw_policy(ctx)->duration,
     };
     int rc = cw_session_create(db, user, &spec, secret, &session, &err);
     json_decref(user);
