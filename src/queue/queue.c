@@ -57,6 +57,20 @@ void cw_queue_opts_default(cw_queue_opts_t *o)
     };
 }
 
+void cw_queue_opts_from_config(const cw_config_t *cfg, cw_queue_opts_t *o)
+{
+    cw_queue_opts_default(o);
+    if (cfg->queue_attempts > 0)
+        o->max_attempts = cfg->queue_attempts;
+    if (cfg->queue_backoff_ms > 0) {
+        o->backoff_ms = cfg->queue_backoff_ms;
+        if (o->backoff_max_ms < o->backoff_ms)
+            o->backoff_max_ms = o->backoff_ms;
+    }
+    if (cfg->queue_poll_ms > 0)
+        o->poll_ms = cfg->queue_poll_ms;
+}
+
 static int fail_db(cw_queue_t *q, const char *what)
 {
     cw_log(CW_LOG_ERROR, "queue: op=%s error=\"%s\"", what, sqlite3_errmsg(q->db));

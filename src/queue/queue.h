@@ -19,6 +19,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/config.h"
+
 typedef struct cw_queue cw_queue_t;
 
 typedef struct cw_queue_opts {
@@ -46,6 +48,8 @@ typedef struct cw_job {
 
 /* The defaults above. */
 void cw_queue_opts_default(cw_queue_opts_t *o);
+/* The defaults, with the attempts, backoff and poll interval of the configuration. */
+void cw_queue_opts_from_config(const cw_config_t *cfg, cw_queue_opts_t *o);
 
 /* Opens (creating when missing) dir/queue.db; opts NULL takes the defaults. 0 or CW_EIO. */
 int cw_queue_open(const char *dir, const cw_queue_opts_t *opts, cw_queue_t **out);
@@ -91,7 +95,7 @@ typedef struct cw_dead_job {
 } cw_dead_job_t;
 
 /* Calls cb for each dead job of queue, oldest first, until it returns non-zero. The strings are
- * valid during the call only. 0 or CW_EIO. */
+ * valid during the call only, and cb must not call the queue. 0 or CW_EIO. */
 typedef int (*cw_dead_job_cb)(const cw_dead_job_t *job, void *arg);
 int cw_queue_dead_each(cw_queue_t *q, const char *queue, cw_dead_job_cb cb, void *arg);
 
