@@ -7,6 +7,7 @@ int cw_cli_projects(int argc, char **argv);
 int cw_cli_keys(int argc, char **argv);
 /* `cwrite projects get|auth|smtp|services`: cmd and the arguments after it. */
 int cw_cli_project_settings(const char *cmd, int argc, char **argv);
+int cw_cli_worker(int argc, char **argv);
 
 /* 1 when argv holds -h or --help. */
 int cw_cli_wants_help(int argc, char **argv);

@@ -481,12 +481,12 @@ static void on_create(cw_ctx_t *ctx)
 /* Sessions ----------------------------------------------------------------------------------------
  */
 
-/* Makes a session for user, sets the cookies, answers the Session model (201) and applies the
- * session limit. The model's secret is the cookie value, shown to API keys only. */
-void cw_account_start_session(cw_ctx_t *ctx, cw_db_t *db, const json_t *user, const char *provider,
-                              const char *provider_uid, const char *factor)
+/* Makes a session for user, sets the cookies and applies the session limit; the session (a new
+ * reference) or NULL with the error written. cookie receives the cookie value. */
+json_t *cw_account_open_session(cw_ctx_t *ctx, cw_db_t *db, const json_t *user,
+                                const char *provider, const char *provider_uid,
+                                const char *factor, cw_buf_t *cookie)
 {
-    cw_auth_t *auth = cw_ctx_auth(ctx);
     char secret[CW_SESSION_SECRET_LEN + 1];
     cw_db_error_t err = {0};
     json_t *session = NULL;
@@ -502,21 +502,32 @@ void cw_account_start_session(cw_ctx_t *ctx, cw_db_t *db, const json_t *user, co
     const char *uid = json_string_value(json_object_get(user, "$id"));
     if (cw_session_create(db, user, &spec, secret, &session, &err) != 0) {
         cw_svc_fail_db(ctx, &err, 0, 0);
-        return;
+        return NULL;
     }
-    cw_buf_t value = CW_BUF_INIT;
-    cw_session_cookie_encode(cw_str(uid), cw_str(secret), &value);
+    cw_session_cookie_encode(cw_str(uid), cw_str(secret), cookie);
     int64_t expire_ms = 0;
     const json_t *e = json_object_get(session, "expire");
     if (cw_time_parse((cw_str_t){json_string_value(e), json_string_length(e)}, &expire_ms) != 0)
         expire_ms = cw_time_now_ms() + spec.duration * 1000;
-    cw_account_send_cookies(ctx, cw_buf_str(&value), expire_ms / 1000);
-    cw_svc_reply(ctx, 201, cw_session_model(session, true, auth->has_key ? value.ptr : NULL));
-    json_decref(session);
-    cw_buf_free(&value);
-    /* As Appwrite's shutdown hook: the answer stands even if trimming old sessions fails. */
+    cw_account_send_cookies(ctx, cw_buf_str(cookie), expire_ms / 1000);
+    /* As Appwrite's shutdown hook: the session stands even if trimming old ones fails. */
     if (cw_session_enforce_limit(db, uid, cw_policy(ctx)->max_sessions, &err) != 0)
         cw_log(CW_LOG_WARN, "msg=\"session limit not applied\" error=\"%s\"", err.message);
+    return session;
+}
+
+/* As cw_account_open_session, answering the Session model (201). The model's secret is the
+ * cookie value, shown to API keys only. */
+void cw_account_start_session(cw_ctx_t *ctx, cw_db_t *db, const json_t *user, const char *provider,
+                              const char *provider_uid, const char *factor)
+{
+    cw_buf_t value = CW_BUF_INIT;
+    json_t *session = cw_account_open_session(ctx, db, user, provider, provider_uid, factor, &value);
+    if (session != NULL)
+        cw_svc_reply(ctx, 201, cw_session_model(session, true,
+                                                cw_ctx_auth(ctx)->has_key ? value.ptr : NULL));
+    json_decref(session);
+    cw_buf_free(&value);
 }
 
 /* Session-creating routes refuse a request that is already signed in (Appwrite's `session`

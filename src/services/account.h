@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "db/database.h"
 #include "http/router.h"
 #include "services/api.h"
@@ -41,10 +42,15 @@ json_t *cw_account_search_text(const char *id, const char *email, const char *na
 json_t *cw_account_new_user_data(const char *id, const char *email, const char *password,
                                  const char *name, cw_res_t *res);
 
-/* Makes a session for user, lasting the project's session length (auths.duration), sets the
- * cookies (and X-Fallback-Cookies for another site), answers the Session model with 201 and trims
- * the user's sessions to the project's limit (auths.maxSessions). provider:
- * "email", "anonymous", "magic-url", "token", …; factor: "password", "email", "phone", …. */
+/* Makes a session for user lasting the project's session length (auths.duration), sets the
+ * cookies (and X-Fallback-Cookies for another site) and trims the user's sessions to the
+ * project's limit (auths.maxSessions). Returns the session (a new reference) with its cookie
+ * value in cookie, or NULL with the error written. provider: "email", "anonymous", "magic-url",
+ * "token", …; factor: "password", "email", "phone", …. */
+json_t *cw_account_open_session(cw_ctx_t *ctx, cw_db_t *db, const json_t *user,
+                                const char *provider, const char *provider_uid,
+                                const char *factor, cw_buf_t *cookie);
+/* The same, answering the Session model with 201. */
 void cw_account_start_session(cw_ctx_t *ctx, cw_db_t *db, const json_t *user, const char *provider,
                               const char *provider_uid, const char *factor);
 /* The session cookies for value (value.ptr NULL: their removal), expiring at expire_s. */
