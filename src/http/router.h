@@ -15,8 +15,10 @@ typedef struct cw_ctx cw_ctx_t;
 typedef void (*cw_handler_cb)(cw_ctx_t *ctx);
 
 enum {
-    CW_ROUTE_OFFLOAD = 1 << 0, /* may block: runs on the worker pool */
-    CW_ROUTE_NO_AUTH = 1 << 1, /* answers without a project or credentials */
+    CW_ROUTE_OFFLOAD = 1 << 0,   /* may block: runs on the worker pool */
+    CW_ROUTE_NO_AUTH = 1 << 1,   /* answers without a project or credentials */
+    CW_ROUTE_MFA_OPEN = 1 << 2,  /* open to a session still short of factors (Appwrite's `mfa`) */
+    CW_ROUTE_MFA_FRESH = 1 << 3, /* needs a challenge passed in the last 30 min (`mfaProtected`) */
 };
 
 typedef struct cw_route {

@@ -5,7 +5,9 @@
  * sessions are documents of the project's internal collections (auth/session.h). Routes run on
  * the worker pool (SQLite, argon2).
  *
- * Not here yet (the routes answer 404 general_route_not_found): identities, logs, MFA, recovery,
+ * MFA is in account_mfa.c.
+ *
+ * Not here yet (the routes answer 404 general_route_not_found): identities, logs, recovery,
  * verification, magic URL, OTP and phone tokens, token sessions, push targets, DELETE /account.
  */
 #include <stdio.h>
@@ -1100,7 +1102,9 @@ const cw_route_t cw_account_routes[] = {
     {"POST", "/v1/account/sessions/anonymous", "sessions.write", on_create_anonymous_session, OFF},
     {"GET", "/v1/account/sessions/{sessionId}", "account", on_get_session, OFF},
     {"PATCH", "/v1/account/sessions/{sessionId}", "account", on_update_session, OFF},
-    {"DELETE", "/v1/account/sessions/{sessionId}", "account", on_delete_session, OFF},
+    /* Signing out stays open to a session still short of factors (Appwrite's `mfa` group). */
+    {"DELETE", "/v1/account/sessions/{sessionId}", "account", on_delete_session,
+     OFF | CW_ROUTE_MFA_OPEN},
     {"PATCH", "/v1/account/status", "account", on_update_status, OFF},
 };
 const size_t cw_account_routes_count = sizeof(cw_account_routes) / sizeof(cw_account_routes[0]);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "auth/jwt.h"
+#include "auth/mfa.h"
 #include "auth/scopes.h"
 #include "auth/session.h"
 #include "auth/session_cookie.h"
@@ -336,6 +337,40 @@ fail_db:
     return -1;
 }
 
+/* Appwrite's MFA gates, after the blocked-user check and before the parameters: a session
+ * (from a cookie or X-Appwrite-Session; a JWT's is not checked, as in Appwrite) with fewer
+ * factors than the user needs may use only CW_ROUTE_MFA_OPEN routes; CW_ROUTE_MFA_FRESH routes
+ * need a challenge passed in the last 30 minutes. Returns 0, or -1 with the error written. */
+static int check_mfa(cw_ctx_t *ctx, cw_auth_t *auth)
+{
+    unsigned flags = ctx->route->flags;
+    if (auth->user == NULL)
+        return 0;
+    size_t have = json_array_size(json_object_get(auth->session, "factors"));
+    if (auth->session != NULL && !auth->via_jwt && !(flags & CW_ROUTE_MFA_OPEN) && have < 2 &&
+        json_is_true(json_object_get(auth->user, "mfa"))) {
+        cw_db_t *db;
+        cw_db_error_t err = {0};
+        int need = 1;
+        if (cw_thread_db(cw_ctx_thread(ctx), auth->project, &db, &err) != 0 ||
+            cw_mfa_factors_required(db, auth->user, &need, &err) != 0) {
+            cw_log(CW_LOG_ERROR, "msg=\"mfa check failed\" project=%s error=\"%s\"",
+                   auth->project->id, err.message);
+            cw_res_error(ctx->res, CW_ERR_GENERAL_SERVER_ERROR, NULL);
+            return -1;
+        }
+        if (have < (size_t)need) {
+            cw_res_error(ctx->res, CW_ERR_USER_MORE_FACTORS_REQUIRED, NULL);
+            return -1;
+        }
+    }
+    if ((flags & CW_ROUTE_MFA_FRESH) && !cw_mfa_session_fresh(auth->session, cw_time_now_ms())) {
+        cw_res_error(ctx->res, CW_ERR_USER_CHALLENGE_REQUIRED, NULL);
+        return -1;
+    }
+    return 0;
+}
+
 static int read_params(cw_ctx_t *ctx)
 {
     cw_req_t *req = ctx->req;
@@ -421,6 +456,8 @@ static void dispatch(cw_ctx_t *ctx)
         cw_res_error(ctx->res, CW_ERR_USER_BLOCKED, NULL);
         goto out;
     }
+    if (check_mfa(ctx, auth) < 0)
+        goto out;
     if (read_params(ctx) < 0)
         goto out;
     cw_str_t locale = cw_req_header(req, "x-appwrite-locale");
@@ -458,6 +495,7 @@ void cw_api_init(cw_app_t *app, const cw_config_t *cfg)
     cw_router_add(r, cw_tablesdb_routes, cw_tablesdb_routes_count);
     cw_router_add(r, cw_users_routes, cw_users_routes_count);
     cw_router_add(r, cw_account_routes, cw_account_routes_count);
+    cw_router_add(r, cw_account_mfa_routes, cw_account_mfa_routes_count);
     cw_router_add(r, cw_teams_routes, cw_teams_routes_count);
     memset(app, 0, sizeof(*app));
     app->router = r;
