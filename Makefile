@@ -26,13 +26,14 @@ CFLAGS := $(CFLAGS_BASE) $(OPT) $(EXTRA_CFLAGS)
 LDFLAGS := $(OPT)
 
 SRC := $(shell find src -name '*.c' ! -name main.c | sort)
-GEN_SRC := $(BUILD)/gen/locale_data.c
+GEN_SRC := $(BUILD)/gen/locale_data.c $(BUILD)/gen/mail_data.c
 OBJ := $(SRC:%.c=$(BUILD)/%.o) $(GEN_SRC:%.c=%.o)
 LIB := $(BUILD)/libcwrite.a
 BIN := $(BUILD)/cwrite
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LOCALE_FILES := $(sort $(wildcard share/locale/*.json share/locale/translations/*.json))
+MAIL_FILES := $(sort $(wildcard share/mail/*))
 
 .PHONY: all run test unit e2e fuzz fuzz-replay bench format clean deps
 all: $(BIN)
@@ -53,7 +54,11 @@ $(BUILD)/gen/locale_data.c: $(BUILD)/tools/bin2c $(LOCALE_FILES)
 	@mkdir -p $(dir $@)
 	@$(BUILD)/tools/bin2c share/locale $(LOCALE_FILES) > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/gen/locale_data.o: $(BUILD)/gen/locale_data.c
+$(BUILD)/gen/mail_data.c: $(BUILD)/tools/bin2c $(MAIL_FILES)
+	@mkdir -p $(dir $@)
+	@$(BUILD)/tools/bin2c -n cw_embedded_mail share/mail $(MAIL_FILES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/%_data.o: $(BUILD)/gen/%_data.c
 	@$(CC) $(CFLAGS) -Wno-missing-prototypes -c $< -o $@
 
 $(LIB): $(OBJ)
@@ -87,7 +92,7 @@ FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(FUZZ_DIR)/%)
 FUZZ_CFLAGS := $(filter-out -Werror -I$(BUILD)/gen,$(CFLAGS_BASE)) -I$(FUZZ_DIR)/gen -O1 -g \
                -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_OBJ := $(SRC:%.c=$(FUZZ_DIR)/obj/%.o) $(FUZZ_DIR)/gen/locale_data.o
+FUZZ_OBJ := $(SRC:%.c=$(FUZZ_DIR)/obj/%.o) $(FUZZ_DIR)/gen/locale_data.o $(FUZZ_DIR)/gen/mail_data.o
 FUZZ_LIB := $(FUZZ_DIR)/libcwrite.a
 
 $(FUZZ_DIR)/obj/%.o: %.c
@@ -99,7 +104,11 @@ $(FUZZ_DIR)/gen/locale_data.c: $(BUILD)/tools/bin2c $(LOCALE_FILES)
 	@mkdir -p $(dir $@)
 	@$(BUILD)/tools/bin2c share/locale $(LOCALE_FILES) > $@.tmp && mv $@.tmp $@
 
-$(FUZZ_DIR)/gen/locale_data.o: $(FUZZ_DIR)/gen/locale_data.c
+$(FUZZ_DIR)/gen/mail_data.c: $(BUILD)/tools/bin2c $(MAIL_FILES)
+	@mkdir -p $(dir $@)
+	@$(BUILD)/tools/bin2c -n cw_embedded_mail share/mail $(MAIL_FILES) > $@.tmp && mv $@.tmp $@
+
+$(FUZZ_DIR)/gen/%_data.o: $(FUZZ_DIR)/gen/%_data.c
 	@clang $(FUZZ_CFLAGS) -Wno-missing-prototypes -c $< -o $@
 
 $(FUZZ_LIB): $(FUZZ_OBJ)

@@ -14,6 +14,7 @@ static void usage(FILE *out)
                  "Usage: cwrite COMMAND [options]\n\n"
                  "Commands:\n"
                  "  serve      run the API server (cwrite serve --help)\n"
+                 "  worker     run only the job consumers (mail)\n"
                  "  projects   create, list and delete projects\n"
                  "  keys       create, list and delete API keys\n"
                  "  version    print the version\n\n"
@@ -32,6 +33,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "serve") == 0)
         return cw_cli_serve(argc - 2, argv + 2);
+    if (strcmp(cmd, "worker") == 0)
+        return cw_cli_worker(argc - 2, argv + 2);
     if (strcmp(cmd, "projects") == 0)
         return cw_cli_projects(argc - 2, argv + 2);
     if (strcmp(cmd, "keys") == 0)

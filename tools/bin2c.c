@@ -1,12 +1,19 @@
 /* Build tool: writes a C file that embeds the given files as byte arrays, with a table of their
- * names relative to a base folder. Usage: bin2c BASE FILE... > out.c */
+ * names relative to a base folder. Usage: bin2c [-n TABLE] BASE FILE... > out.c; the table is
+ * cw_embedded_files unless named. */
 #include <stdio.h>
 #include <string.h>
 
 int main(int argc, char **argv)
 {
+    const char *table = "cw_embedded_files";
+    if (argc > 2 && strcmp(argv[1], "-n") == 0) {
+        table = argv[2];
+        argv += 2;
+        argc -= 2;
+    }
     if (argc < 2) {
-        fprintf(stderr, "usage: bin2c BASE FILE...\n");
+        fprintf(stderr, "usage: bin2c [-n TABLE] BASE FILE...\n");
         return 2;
     }
     size_t base = strlen(argv[1]);
@@ -24,8 +31,10 @@ int main(int argc, char **argv)
         printf("0};\n");
         fclose(f);
     }
-    printf("\nconst struct {\n    const char *name;\n    const unsigned char *data;\n    size_t len;\n} "
-           "cw_embedded_files[] = {\n");
+    printf("\nconst struct {\n    const char *name;\n    const unsigned char *data;\n    size_t "
+           "len;\n} "
+           "%s[] = {\n",
+           table);
     for (int i = 2; i < argc; i++) {
         const char *name = argv[i];
         if (strncmp(name, argv[1], base) == 0)

@@ -5,6 +5,7 @@
 int cw_cli_serve(int argc, char **argv);
 int cw_cli_projects(int argc, char **argv);
 int cw_cli_keys(int argc, char **argv);
+int cw_cli_worker(int argc, char **argv);
 
 /* 1 when argv holds -h or --help. */
 int cw_cli_wants_help(int argc, char **argv);

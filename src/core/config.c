@@ -28,6 +28,16 @@ const cw_opt_t cw_config_opts[] = {
     {"ntp-server", "CWRITE_NTP_SERVER", CW_OPT_STR, OFF(ntp_server), NULL, "SNTP server HOST[:PORT] for GET /v1/health/time (none: local time)"},
     {"shutdown-grace", "CWRITE_SHUTDOWN_GRACE", CW_OPT_INT, OFF(shutdown_grace), "10", "seconds to finish requests on SIGTERM"},
     {"openssl-key", "_APP_OPENSSL_KEY_V1", CW_OPT_STR, OFF(openssl_key), NULL, "secret that signs account JWTs (none: one made and kept in the data folder)"},
+    {"smtp-host", "_APP_SMTP_HOST", CW_OPT_STR, OFF(smtp_host), NULL, "SMTP server for mail (none: mail is off)"},
+    {"smtp-port", "_APP_SMTP_PORT", CW_OPT_INT, OFF(smtp_port), "25", "SMTP server port"},
+    {"smtp-secure", "_APP_SMTP_SECURE", CW_OPT_STR, OFF(smtp_secure), NULL, "tls (STARTTLS), ssl (TLS from the start) or empty (plain)"},
+    {"smtp-username", "_APP_SMTP_USERNAME", CW_OPT_STR, OFF(smtp_username), NULL, "SMTP user name"},
+    {"smtp-password", "_APP_SMTP_PASSWORD", CW_OPT_STR, OFF(smtp_password), NULL, "SMTP password"},
+    {"email-name", "_APP_SYSTEM_EMAIL_NAME", CW_OPT_STR, OFF(email_name), "cwrite", "sender name of mail"},
+    {"email-address", "_APP_SYSTEM_EMAIL_ADDRESS", CW_OPT_STR, OFF(email_address), "team@localhost.test", "sender address of mail"},
+    {"queue-attempts", "CWRITE_QUEUE_ATTEMPTS", CW_OPT_INT, OFF(queue_attempts), "10", "tries of a queued job (a mail) before it is kept as failed"},
+    {"queue-backoff-ms", "CWRITE_QUEUE_BACKOFF_MS", CW_OPT_INT, OFF(queue_backoff_ms), "5000", "wait after a job's first failure, doubled after each next one (at most 10 minutes)"},
+    {"queue-poll-ms", "CWRITE_QUEUE_POLL_MS", CW_OPT_INT, OFF(queue_poll_ms), "1000", "how often job consumers look for work queued by other processes"},
     {NULL, NULL, 0, 0, NULL, NULL},
 };
 

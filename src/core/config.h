@@ -30,6 +30,16 @@ typedef struct cw_config {
     char *ntp_server;    /* HOST[:PORT] asked by GET /v1/health/time; NULL or "" = none */
     int shutdown_grace;  /* seconds to finish in-flight requests */
     char *openssl_key;   /* signs account JWTs; serve fills it from the data folder when unset */
+    char *smtp_host;     /* NULL or "": no mail unless a project brings its own SMTP */
+    int smtp_port;
+    char *smtp_secure;   /* "" plain, "tls" STARTTLS, "ssl" TLS from the start (as Appwrite) */
+    char *smtp_username;
+    char *smtp_password;
+    char *email_name;    /* sender's display name */
+    char *email_address; /* sender's address */
+    int queue_attempts;  /* tries of a job before it is dead */
+    int queue_backoff_ms; /* wait after a job's first failure, doubled each time */
+    int queue_poll_ms;   /* how often consumers look for jobs of other processes */
 } cw_config_t;
 
 typedef enum cw_opt_kind { CW_OPT_STR, CW_OPT_INT, CW_OPT_BOOL } cw_opt_kind_t;

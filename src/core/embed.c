@@ -4,8 +4,13 @@
 
 int cw_embed_find(cw_str_t name, cw_str_t *out)
 {
-    /* A linear scan: the table has under a hundred entries and callers cache what they build. */
-    for (const cw_embed_file_t *f = cw_embedded_files; f->name != NULL; f++) {
+    return cw_embed_find_in(cw_embedded_files, name, out);
+}
+
+int cw_embed_find_in(const cw_embed_file_t *table, cw_str_t name, cw_str_t *out)
+{
+    /* A linear scan: a table has under a hundred entries and callers cache what they build. */
+    for (const cw_embed_file_t *f = table; f->name != NULL; f++) {
         if (cw_str_eq_cstr(name, f->name)) {
             *out = (cw_str_t){(const char *)f->data, f->len};
             return CW_OK;

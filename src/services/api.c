@@ -24,6 +24,7 @@
 typedef struct api_shared {
     const cw_config_t *cfg;
     cw_db_hub_t *db_hub;
+    cw_queue_t *queue;
 } api_shared_t;
 
 static void *thread_init(void *data, int index)
@@ -33,6 +34,7 @@ static void *thread_init(void *data, int index)
     cw_thread_t *t = cw_calloc(1, sizeof(*t));
     t->cfg = cfg;
     t->db_hub = shared->db_hub;
+    t->queue = shared->queue;
     t->index = index;
     if (cw_console_open(cfg->data_dir, &t->console) != CW_OK)
         cw_log(CW_LOG_ERROR, "msg=\"thread cannot open the console store\" thread=%d", index);
@@ -467,7 +469,16 @@ void cw_api_init(cw_app_t *app, const cw_config_t *cfg)
     api_shared_t *shared = cw_calloc(1, sizeof(*shared));
     shared->cfg = cfg;
     shared->db_hub = cw_db_hub_new();
+    cw_queue_opts_t qo;
+    cw_queue_opts_from_config(cfg, &qo);
+    if (cw_queue_open(cfg->data_dir, &qo, &shared->queue) != CW_OK)
+        cw_log(CW_LOG_ERROR, "msg=\"cannot open the job queue: mail is unavailable\"");
     app->data = shared;
+}
+
+cw_queue_t *cw_api_queue(const cw_app_t *app)
+{
+    return ((const api_shared_t *)app->data)->queue;
 }
 
 void cw_api_destroy(cw_app_t *app)
@@ -477,6 +488,7 @@ void cw_api_destroy(cw_app_t *app)
     app->router = NULL;
     /* The server has stopped and every thread closed its stores: the hub may go. */
     cw_db_hub_free(shared->db_hub);
+    cw_queue_close(shared->queue);
     free(shared);
     app->data = NULL;
 }

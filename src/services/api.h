@@ -16,6 +16,7 @@
 #include "db/console.h"
 #include "db/database.h"
 #include "http/server.h"
+#include "queue/queue.h"
 
 /* Project stores a thread keeps open between requests; the least recently used is closed first. */
 #define CW_THREAD_DBS 4
@@ -34,6 +35,7 @@ typedef struct cw_thread {
     cw_thread_db_t dbs[CW_THREAD_DBS];
     uint64_t db_uses;
     cw_db_hub_t *db_hub; /* shared by all threads; every store opened joins it */
+    cw_queue_t *queue;   /* the job queue, shared by all threads; NULL when it failed to open */
 } cw_thread_t;
 
 typedef enum cw_role { CW_ROLE_GUESTS, CW_ROLE_USERS, CW_ROLE_KEYS } cw_role_t;
@@ -65,6 +67,8 @@ typedef struct cw_auth {
 /* Fills app with the router of every service and the callbacks; cfg must outlive it. */
 void cw_api_init(cw_app_t *app, const cw_config_t *cfg);
 void cw_api_destroy(cw_app_t *app);
+/* The job queue cw_api_init opened in the data folder (NULL if it could not), for the workers. */
+cw_queue_t *cw_api_queue(const cw_app_t *app);
 
 /* The store of a project for this thread, opened on first use and kept for later requests. It
  * belongs to the thread: use it within the request, never keep it. Returns 0, or -1 with err

@@ -291,7 +291,7 @@ static int read_threshold(cw_ctx_t *ctx, int64_t *threshold)
 static void reply_queue(cw_ctx_t *ctx, cw_str_t queue, bool failed, int64_t threshold)
 {
     int64_t size = 0;
-    if (cw_health_queue_size(queue, failed, &size) != CW_OK) {
+    if (cw_health_queue_size(cw_ctx_thread(ctx)->queue, queue, failed, &size) != CW_OK) {
         check_failed(ctx, "the size of queue %.*s is unknown", (int)queue.len, queue.ptr);
         return;
     }

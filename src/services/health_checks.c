@@ -156,10 +156,15 @@ int cw_health_domain_parse(cw_str_t domain, char host[CW_NET_HOST_MAX], int *por
     return cw_net_hostport_parse(auth, 443, host, port);
 }
 
-int cw_health_queue_size(cw_str_t queue, bool failed, int64_t *size)
+int cw_health_queue_size(cw_queue_t *q, cw_str_t queue, bool failed, int64_t *size)
 {
-    (void)queue;
-    (void)failed;
     *size = 0;
-    return CW_OK;
+    if (q == NULL)
+        return CW_EIO;
+    char name[64];
+    if (queue.len <= 3 || queue.len >= sizeof(name) + 3 || memcmp(queue.ptr, "v1-", 3) != 0)
+        return CW_OK;
+    memcpy(name, queue.ptr + 3, queue.len - 3);
+    name[queue.len - 3] = '\0';
+    return cw_queue_count(q, name, failed, size) == CW_OK ? CW_OK : CW_EIO;
 }

@@ -12,6 +12,7 @@
 
 #include "core/net.h"
 #include "core/str.h"
+#include "queue/queue.h"
 
 /* Writes a small file of random bytes under dir (made when missing), reads it back, compares and
  * removes it. The file is named .health-<random>. Returns 0, or CW_EIO (logged) when any step
@@ -44,8 +45,9 @@ const char *cw_health_failed_queue_find(cw_str_t name);
 int cw_health_domain_parse(cw_str_t domain, char host[CW_NET_HOST_MAX], int *port);
 
 /* Jobs waiting in queue (Appwrite's name, "v1-mails", or a database queue such as
- * "database_db_main"), or those that failed there when failed is true. cwrite has no queues yet,
- * so every size is 0; the queue module will answer here. Returns 0. */
-int cw_health_queue_size(cw_str_t queue, bool failed, int64_t *size);
+ * "database_db_main") of the job store q, or those dead there when failed is true. Appwrite's
+ * "v1-NAME" is cwrite's queue NAME; a queue cwrite does not run has no jobs. Returns 0, or CW_EIO
+ * when the store (NULL: it never opened) cannot answer. */
+int cw_health_queue_size(cw_queue_t *q, cw_str_t queue, bool failed, int64_t *size);
 
 #endif

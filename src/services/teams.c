@@ -8,9 +8,9 @@
  * number of its confirmed memberships; it is counted again, in the same transaction, after every
  * change of a membership, which gives Appwrite's numbers without an increment that could be lost.
  *
- * Not yet here, waiting for accounts and the mail queue: the owner membership of a team a
- * signed-in user creates, invitations by mail (a signed-in caller gets general_smtp_disabled, as
- * Appwrite answers without SMTP), and the session that accepting an invitation starts.
+ * A signed-in user who creates a team becomes its owner. A signed-in owner invites by mail: the
+ * membership waits unconfirmed, and the link mailed (through the mail queue) carries the secret
+ * that updateMembershipStatus takes, which also signs a guest invitee in.
  */
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -20,6 +20,9 @@
 #include <string.h>
 
 #include "auth/password.h"
+#include "auth/session.h"
+#include "auth/session_cookie.h"
+#include "core/log.h"
 #include "core/id.h"
 #include "core/timeutil.h"
 #include "core/utf8.h"
@@ -29,7 +32,10 @@
 #include "models/json.h"
 #include "models/membership.h"
 #include "services/api.h"
+#include "http/cors.h"
+#include "services/account.h"
 #include "services/internal_api.h"
+#include "services/mail_api.h"
 #include "services/routes.h"
 
 #define NAME_MAX_LEN 128
@@ -43,6 +49,8 @@
 #define MEMBER_ROLE_MAX 81 /* membership roles: Key(81), room for "project-<id>-<role>" */
 #define PREFS_MAX 65535
 #define SECRET_BYTES 128 /* an invitation secret is 256 hex digits, as Appwrite's tokens */
+/* Hosts an invitation link may lead to before any platform is registered, as browser origins. */
+#define LOCAL_HOSTS "localhost, 127.0.0.1"
 
 static const char *const team_query_attrs[] = {"name", "total", NULL};
 static const char *const membership_query_attrs[] = {"userId",  "teamId", "invited", "joined",
@@ -109,8 +117,9 @@ static int arg_phone(cw_ctx_t *ctx, const char **out)
         return 0;
     }
     if (!cw_valid_phone(*out))
-        return cw_arg_invalid(ctx, "phone",
-                       "Phone number must start with a '+' can have a maximum of fifteen digits.");
+        return cw_arg_invalid(
+            ctx, "phone",
+            "Phone number must start with a '+' can have a maximum of fifteen digits.");
     return 0;
 }
 
@@ -379,38 +388,92 @@ static json_t *team_search(const char *id, const char *name)
 
 /* Teams --------------------------------------------------------------------------------------- */
 
+/* The membership a signed-in user gets in the team they create, as Appwrite makes it. */
+static json_t *owner_membership_perms(const char *user_id, const char *team_id)
+{
+    char p[6][128];
+    snprintf(p[0], sizeof(p[0]), "read(\"user:%s\")", user_id);
+    snprintf(p[1], sizeof(p[1]), "read(\"team:%s\")", team_id);
+    snprintf(p[2], sizeof(p[2]), "update(\"user:%s\")", user_id);
+    snprintf(p[3], sizeof(p[3]), "update(\"team:%s/owner\")", team_id);
+    snprintf(p[4], sizeof(p[4]), "delete(\"user:%s\")", user_id);
+    snprintf(p[5], sizeof(p[5]), "delete(\"team:%s/owner\")", team_id);
+    return json_pack("[s,s,s,s,s,s]", p[0], p[1], p[2], p[3], p[4], p[5]);
+}
+
+static bool has_owner(const json_t *roles)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(roles, i, r)
+    {
+        if (json_is_string(r) && strcmp(json_string_value(r), "owner") == 0)
+            return true;
+    }
+    return false;
+}
+
+/* A key makes an empty team (Appwrite's server mode); a signed-in user makes it with their own
+ * membership, confirmed, with the given roles and "owner", in one transaction. */
 static void on_create(cw_ctx_t *ctx)
 {
     const char *id, *name;
-    json_t *roles, *team = NULL;
+    json_t *roles, *team = NULL, *membership = NULL;
     cw_db_t *db;
     cw_db_error_t err = {0};
     if (arg_id(ctx, "teamId", true, true, &id) != 0 ||
         cw_arg_text(ctx, "name", true, NAME_MAX_LEN, &name) != 0 ||
         arg_roles(ctx, false, TEAM_ROLE_MAX, "owner", &roles) != 0)
         return;
-    /* The roles are those of the owner membership a signed-in creator gets. TODO(accounts):
-     * once the request carries its user, make that membership (roles plus "owner", confirmed)
-     * in this transaction and start total at 1; until then only keys reach this route. */
-    json_decref(roles);
-    if (!is_key(ctx)) {
-        cw_res_error(ctx->res, CW_ERR_GENERAL_NOT_IMPLEMENTED,
-                     "Creating a team as a signed-in user is not available on this server yet.");
+    const json_t *user = cw_ctx_auth(ctx)->user;
+    bool as_user = !is_key(ctx);
+    if (as_user && user == NULL) {
+        json_decref(roles);
+        cw_res_error(ctx->res, CW_ERR_USER_UNAUTHORIZED, NULL);
         return;
     }
-    if (cw_svc_open_internal(ctx, &db) != 0)
+    if (cw_svc_open_internal(ctx, &db) != 0) {
+        json_decref(roles);
         return;
+    }
     char perm[3][128];
     snprintf(perm[0], sizeof(perm[0]), "read(\"team:%s\")", id);
     snprintf(perm[1], sizeof(perm[1]), "update(\"team:%s/owner\")", id);
     snprintf(perm[2], sizeof(perm[2]), "delete(\"team:%s/owner\")", id);
     json_t *perms = json_pack("[s,s,s]", perm[0], perm[1], perm[2]);
-    json_t *data = json_pack("{s:s, s:i, s:{}, s:[], s:o}", "name", name, "total", 0, "prefs",
-                             "labels", "search", team_search(id, name));
-    int rc = cw_db_internal_create(db, "teams", id, data, perms, &team, &err);
+    json_t *data = json_pack("{s:s, s:i, s:{}, s:[], s:o}", "name", name, "total", as_user ? 1 : 0,
+                             "prefs", "labels", "search", team_search(id, name));
+    int rc = cw_db_internal_begin(db, &err);
+    if (rc == 0)
+        rc = cw_db_internal_create(db, "teams", id, data, perms, &team, &err);
     json_decref(data);
     json_decref(perms);
+    if (rc == 0 && as_user) {
+        if (!has_owner(roles))
+            json_array_append_new(roles, json_string("owner"));
+        const char *uid = str_of(user, "$id");
+        char mid[CW_ID_LEN + 1], search[128], now[CW_TIME_ISO_LEN];
+        cw_id_unique(mid);
+        cw_time_format(cw_time_now_ms(), now);
+        snprintf(search, sizeof(search), "%s %s", mid, uid);
+        json_t *mdata = json_pack("{s:s, s:O, s:s, s:O, s:O, s:s, s:s, s:b, s:s, s:s}", "userId",
+                                  uid, "userInternalId", json_object_get(user, "$sequence"),
+                                  "teamId", str_of(team, "$id"), "teamInternalId",
+                                  json_object_get(team, "$sequence"), "roles", roles, "invited",
+                                  now, "joined", now, "confirm", 1, "secret", "", "search", search);
+        json_t *mperms = owner_membership_perms(uid, str_of(team, "$id"));
+        rc = cw_db_internal_create(db, "memberships", mid, mdata, mperms, &membership, &err);
+        json_decref(mdata);
+        json_decref(mperms);
+    }
+    if (rc == 0)
+        rc = cw_db_internal_commit(db, &err);
+    else
+        cw_db_internal_rollback(db);
+    json_decref(roles);
+    json_decref(membership);
     if (rc != 0) {
+        json_decref(team);
         cw_svc_fail_db(ctx, &err, 0, CW_ERR_TEAM_ALREADY_EXISTS);
         return;
     }
@@ -729,6 +792,87 @@ static int find_invitee(cw_ctx_t *ctx, cw_db_t *db, const char *user_id, const c
     return 0;
 }
 
+/* Whether the request holds role (roles from the signed-in user's memberships). */
+static bool has_role(cw_ctx_t *ctx, const char *role)
+{
+    const char *const *r = cw_ctx_auth(ctx)->roles;
+    for (; r != NULL && *r != NULL; r++) {
+        if (strcmp(*r, role) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The url parameter, checked as Appwrite's redirect validator does: an http(s) URL whose host is
+ * one the project accepts as a web platform (here: localhost and the configured origins). */
+static int arg_redirect(cw_ctx_t *ctx, const char **out)
+{
+    if (cw_arg_text(ctx, "url", false, URL_MAX_LEN, out) != 0)
+        return -1;
+    if (*out == NULL || (*out)[0] == '\0')
+        return 0;
+    cw_str_t url = cw_str(*out);
+    bool web = strncasecmp(*out, "http://", 7) == 0 || strncasecmp(*out, "https://", 8) == 0;
+    cw_str_t host = web ? cw_cors_origin_host(url) : CW_STR_NULL;
+    const cw_config_t *cfg = cw_ctx_thread(ctx)->cfg;
+    if (host.len > 0 &&
+        (cw_cors_host_matches(host, LOCAL_HOSTS) || cw_cors_host_matches(host, cfg->cors_origins)))
+        return 0;
+    char rule[512];
+    if (host.len > 0)
+        snprintf(rule, sizeof(rule),
+                 "Invalid URI. Register your new client (%.*s) as a new Web platform on your "
+                 "project console dashboard",
+                 (int)(host.len > 200 ? 200 : host.len), host.ptr);
+    else
+        snprintf(rule, sizeof(rule), "Invalid URI.");
+    return cw_arg_invalid(ctx, "url", rule);
+}
+
+/* Appends s as PHP's urlencode writes a query value (space as '+'), which Appwrite's links use. */
+static void append_query_value(cw_buf_t *b, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_' || c == '.')
+            cw_buf_append_char(b, (char)c);
+        else if (c == ' ')
+            cw_buf_append_char(b, '+');
+        else
+            cw_buf_printf(b, "%%%02X", c);
+    }
+}
+
+/* The invitation link: url with membershipId, userId, secret, teamId and teamName added to its
+ * query, before any fragment, as Appwrite builds it. */
+static char *invitation_url(const char *url, const char *membership_id, const char *user_id,
+                            const char *secret, const char *team_id, const char *team_name)
+{
+    const char *hash = strchr(url, '#');
+    size_t head = hash != NULL ? (size_t)(hash - url) : strlen(url);
+    cw_buf_t b = CW_BUF_INIT;
+    cw_buf_append(&b, url, head);
+    const char *q = memchr(url, '?', head);
+    if (q == NULL)
+        cw_buf_append_char(&b, '?');
+    else if (q + 1 < url + head && url[head - 1] != '&')
+        cw_buf_append_char(&b, '&');
+    const char *keys[] = {"membershipId", "userId", "secret", "teamId", "teamName"};
+    const char *vals[] = {membership_id, user_id, secret, team_id, team_name};
+    for (size_t i = 0; i < 5; i++) {
+        cw_buf_printf(&b, "%s%s=", i > 0 ? "&" : "", keys[i]);
+        append_query_value(&b, vals[i]);
+    }
+    if (hash != NULL)
+        cw_buf_append_str(&b, hash);
+    cw_buf_append_char(&b, '\0');
+    return cw_buf_steal(&b, NULL);
+}
+
+/* A key (Appwrite's server mode) adds the member at once. A signed-in owner invites: the
+ * membership waits unconfirmed with the hash of a secret, and the secret travels in a link
+ * mailed to the invitee, which updateMembershipStatus takes. */
 static void on_create_membership(cw_ctx_t *ctx)
 {
     const char *team_id, *email, *user_id, *phone, *url, *name;
@@ -737,14 +881,15 @@ static void on_create_membership(cw_ctx_t *ctx)
     cw_db_error_t err = {0};
     cw_buf_t hashed = CW_BUF_INIT;
     cw_password_desc_t desc;
+    char *link = NULL;
     int rc;
     if (arg_id(ctx, "teamId", true, false, &team_id) != 0 || arg_email(ctx, &email) != 0 ||
         arg_id(ctx, "userId", false, false, &user_id) != 0 || arg_phone(ctx, &phone) != 0 ||
-        arg_roles(ctx, true, MEMBER_ROLE_MAX, NULL, &roles) != 0 ||
-        cw_arg_text(ctx, "url", false, URL_MAX_LEN, &url) != 0 ||
+        arg_roles(ctx, true, MEMBER_ROLE_MAX, NULL, &roles) != 0 || arg_redirect(ctx, &url) != 0 ||
         cw_arg_text(ctx, "name", false, NAME_MAX_LEN, &name) != 0)
         goto out;
-    if (!is_key(ctx) && (url == NULL || url[0] == '\0')) {
+    bool server = is_key(ctx);
+    if (!server && (url == NULL || url[0] == '\0')) {
         cw_res_error(ctx->res, CW_ERR_GENERAL_ARGUMENT_INVALID, "URL is required");
         goto out;
     }
@@ -753,18 +898,27 @@ static void on_create_membership(cw_ctx_t *ctx)
                      "At least one of userId, email, or phone is required");
         goto out;
     }
-    /* TODO(mail): a signed-in owner's invitation is a mail with the link (membershipId, userId,
-     * secret, teamId, teamName on url) through the mail queue; without it, Appwrite's answer
-     * when SMTP is off. */
-    if (!is_key(ctx)) {
-        cw_res_error(ctx->res, CW_ERR_GENERAL_SMTP_DISABLED, NULL);
+    /* As Appwrite: an invitation by a user needs mail, whoever it goes to; a key sends none. */
+    if (!server && cw_svc_mail_ready(ctx) != 0)
         goto out;
-    }
     if (name == NULL || name[0] == '\0')
         name = email != NULL ? email : "";
     if (load_team(ctx, &db, &team) != 0 ||
         find_invitee(ctx, db, user_id, &email, &phone, &name, &invitee) != 0)
         goto out;
+    /* Appwrite checks this after making a new invitee; checking first leaves no stray user. */
+    char owner_role[128];
+    snprintf(owner_role, sizeof(owner_role), "team:%s/owner", str_of(team, "$id"));
+    if (!server && !has_role(ctx, owner_role)) {
+        cw_res_error(ctx->res, CW_ERR_USER_UNAUTHORIZED,
+                     "User is not allowed to send invitations for this team");
+        goto out;
+    }
+    /* cwrite sends no SMS: an invitation by phone alone cannot reach anyone. */
+    if (!server && email == NULL) {
+        cw_res_error(ctx->res, CW_ERR_GENERAL_PHONE_DISABLED, "Phone provider not configured");
+        goto out;
+    }
     char new_id[CW_ID_LEN + 1];
     if (invitee == NULL) {
         if (email != NULL) {
@@ -825,9 +979,10 @@ static void on_create_membership(cw_ctx_t *ctx)
         goto out;
     }
     if (rc == 0 && existing != NULL) {
-        /* An invitation still open: a key confirms it now, with a fresh secret. */
-        json_t *data = json_pack("{s:s, s:s, s:s, s:b}", "secret", secret_hash, "invited", now,
-                                 "joined", now, "confirm", 1);
+        /* An invitation still open: a key confirms it now; a new invitation renews its secret. */
+        json_t *data = server ? json_pack("{s:s, s:s, s:s, s:b}", "secret", secret_hash, "invited",
+                                          now, "joined", now, "confirm", 1)
+                              : json_pack("{s:s, s:s}", "secret", secret_hash, "invited", now);
         rc = cw_db_internal_update(db, "memberships", str_of(existing, "$id"), data, &membership,
                                    &err);
         json_decref(data);
@@ -836,10 +991,11 @@ static void on_create_membership(cw_ctx_t *ctx)
         cw_id_unique(mid);
         snprintf(search, sizeof(search), "%s %s", mid, str_of(invitee, "$id"));
         json_t *data = json_pack(
-            "{s:s, s:O, s:s, s:O, s:O, s:s, s:s, s:b, s:s, s:s}", "userId", str_of(invitee, "$id"),
+            "{s:s, s:O, s:s, s:O, s:O, s:s, s:o, s:b, s:s, s:s}", "userId", str_of(invitee, "$id"),
             "userInternalId", json_object_get(invitee, "$sequence"), "teamId", str_of(team, "$id"),
             "teamInternalId", json_object_get(team, "$sequence"), "roles", roles, "invited", now,
-            "joined", now, "confirm", 1, "secret", secret_hash, "search", search);
+            "joined", server ? json_string(now) : json_null(), "confirm", server, "secret",
+            secret_hash, "search", search);
         json_t *perms = membership_perms(str_of(invitee, "$id"), str_of(team, "$id"));
         rc = cw_db_internal_create(db, "memberships", mid, data, perms, &membership, &err);
         json_decref(data);
@@ -857,8 +1013,25 @@ static void on_create_membership(cw_ctx_t *ctx)
         cw_svc_fail_db(ctx, &err, 0, dup);
         goto out;
     }
-    cw_svc_reply(ctx, 201, cw_model_membership(membership, str_of(team, "name"), invitee, false, false));
+    if (!server) {
+        link = invitation_url(url, str_of(membership, "$id"), str_of(invitee, "$id"), secret,
+                              str_of(team, "$id"), str_of(team, "name"));
+        const json_t *inviter = cw_ctx_auth(ctx)->user;
+        json_t *vars = json_pack("{s:s, s:s, s:s, s:s}", "url", link, "team", str_of(team, "name"),
+                                 "user", name, "owner", str_of(inviter, "name"));
+        rc = vars != NULL ? cw_svc_mail(ctx, "invitation", email, str_of(invitee, "name"), vars)
+                          : -1;
+        json_decref(vars);
+        if (rc != 0) {
+            if (vars == NULL)
+                cw_res_error(ctx->res, CW_ERR_GENERAL_SERVER_ERROR, NULL);
+            goto out;
+        }
+    }
+    cw_svc_reply(ctx, 201,
+                 cw_model_membership(membership, str_of(team, "name"), invitee, false, false));
 out:
+    free(link);
     cw_buf_free(&hashed);
     json_decref(out);
     json_decref(membership);
@@ -908,6 +1081,41 @@ out:
     json_decref(roles);
 }
 
+/* Accepting an invitation without a session signs the invitee in, as Appwrite does: an email
+ * session with its cookies (and X-Fallback-Cookies for another site), though the answer is the
+ * membership. Returns -1 with the error written. */
+static int sign_in_invitee(cw_ctx_t *ctx, cw_db_t *db, const json_t *user)
+{
+    char secret[CW_SESSION_SECRET_LEN + 1];
+    cw_db_error_t err = {0};
+    json_t *session = NULL;
+    cw_str_t ua = cw_req_header(ctx->req, "user-agent");
+    cw_session_spec_t spec = {
+        .provider = "email",
+        .provider_uid = str_of(user, "email"),
+        .factor = "email",
+        .user_agent = ua.len > 0 ? cw_arena_strndup(&ctx->req->arena, ua.ptr, ua.len) : NULL,
+        .ip = cw_arena_strndup(&ctx->req->arena, ctx->req->ip.ptr, ctx->req->ip.len),
+        .duration = CW_SESSION_DURATION_DEFAULT,
+    };
+    if (cw_session_create(db, user, &spec, secret, &session, &err) != 0) {
+        cw_svc_fail_db(ctx, &err, 0, 0);
+        return -1;
+    }
+    cw_buf_t value = CW_BUF_INIT;
+    cw_session_cookie_encode(cw_str(str_of(user, "$id")), cw_str(secret), &value);
+    int64_t expire_ms = 0;
+    const json_t *e = json_object_get(session, "expire");
+    if (cw_time_parse((cw_str_t){json_string_value(e), json_string_length(e)}, &expire_ms) != 0)
+        expire_ms = cw_time_now_ms() + (int64_t)CW_SESSION_DURATION_DEFAULT * 1000;
+    cw_account_send_cookies(ctx, cw_buf_str(&value), expire_ms / 1000);
+    cw_buf_free(&value);
+    json_decref(session);
+    if (cw_session_enforce_limit(db, str_of(user, "$id"), CW_SESSION_LIMIT_DEFAULT, &err) != 0)
+        cw_log(CW_LOG_WARN, "msg=\"session limit not applied\" error=\"%s\"", err.message);
+    return 0;
+}
+
 static void on_update_membership_status(cw_ctx_t *ctx)
 {
     cw_db_t *db;
@@ -916,7 +1124,8 @@ static void on_update_membership_status(cw_ctx_t *ctx)
     cw_db_error_t err = {0};
     if (arg_id(ctx, "teamId", true, false, &team_id) != 0 ||
         arg_id(ctx, "userId", true, false, &user_id) != 0 ||
-        cw_arg_text(ctx, "secret", true, SECRET_MAX_LEN, &secret) != 0 || cw_svc_open_internal(ctx, &db) != 0 ||
+        cw_arg_text(ctx, "secret", true, SECRET_MAX_LEN, &secret) != 0 ||
+        cw_svc_open_internal(ctx, &db) != 0 ||
         load_membership(ctx, db, NULL, CW_ERR_MEMBERSHIP_NOT_FOUND, &membership) != 0)
         goto out;
     if (cw_db_internal_get(db, "teams", team_id, &team, &err) != 0) {
@@ -932,9 +1141,14 @@ static void on_update_membership_status(cw_ctx_t *ctx)
         cw_res_error(ctx->res, CW_ERR_TEAM_INVALID_SECRET, NULL);
         goto out;
     }
-    /* TODO(accounts): with a session, the signed-in user is the one who must match; without one,
-     * Appwrite signs the invitee in here (a session, its cookies and X-Fallback-Cookies). */
-    user = strcmp(user_id, str_of(membership, "userId")) == 0 ? member_user(db, membership) : NULL;
+    /* A signed-in caller must be the invitee; otherwise the invitee is signed in below. */
+    const json_t *signed_in = cw_ctx_auth(ctx)->user;
+    if (strcmp(user_id, str_of(membership, "userId")) != 0) {
+        cw_res_error(ctx->res, CW_ERR_TEAM_INVITE_MISMATCH,
+                     "Invite does not belong to current user (%s)", str_of(signed_in, "email"));
+        goto out;
+    }
+    user = signed_in != NULL ? json_incref((json_t *)signed_in) : member_user(db, membership);
     if (user == NULL || !json_equal(json_object_get(membership, "userInternalId"),
                                     json_object_get(user, "$sequence"))) {
         cw_res_error(ctx->res, CW_ERR_TEAM_INVITE_MISMATCH,
@@ -951,7 +1165,7 @@ static void on_update_membership_status(cw_ctx_t *ctx)
     json_t *mdata = json_pack("{s:s, s:b}", "joined", now, "confirm", 1);
     int rc = cw_db_internal_begin(db, &err);
     if (rc == 0)
-        rc = cw_db_internal_update(db, "users", user_id, udata, &uout, &err);
+        rc = cw_db_internal_update(db, "users", str_of(user, "$id"), udata, &uout, &err);
     if (rc == 0)
         rc = cw_db_internal_update(db, "memberships", str_of(membership, "$id"), mdata, &out, &err);
     if (rc == 0)
@@ -966,6 +1180,8 @@ static void on_update_membership_status(cw_ctx_t *ctx)
         cw_svc_fail_db(ctx, &err, CW_ERR_MEMBERSHIP_NOT_FOUND, 0);
         goto out;
     }
+    if (signed_in == NULL && sign_in_invitee(ctx, db, uout) != 0)
+        goto out;
     cw_svc_reply(ctx, 200, cw_model_membership(out, str_of(team, "name"), uout, false, false));
 out:
     json_decref(uout);

@@ -114,12 +114,26 @@ static void test_failed_queues(void **state)
 
 static void test_queue_size(void **state)
 {
+    char tmp[] = "/tmp/cwrite-hq-XXXXXX";
+    assert_non_null(mkdtemp(tmp));
+    cw_queue_t *q;
+    assert_int_equal(cw_queue_open(tmp, NULL, &q), CW_OK);
     int64_t size = -1;
-    assert_int_equal(cw_health_queue_size(cw_str("v1-mails"), false, &size), CW_OK);
+    assert_int_equal(cw_health_queue_size(q, cw_str("v1-mails"), false, &size), CW_OK);
     assert_int_equal(size, 0);
+    assert_int_equal(cw_queue_enqueue(q, "mails", "p", "{}", NULL), CW_OK);
+    assert_int_equal(cw_health_queue_size(q, cw_str("v1-mails"), false, &size), CW_OK);
+    assert_int_equal(size, 1);
     size = -1;
-    assert_int_equal(cw_health_queue_size(cw_str("v1-mails"), true, &size), CW_OK);
+    assert_int_equal(cw_health_queue_size(q, cw_str("v1-mails"), true, &size), CW_OK);
     assert_int_equal(size, 0);
+    assert_int_equal(cw_health_queue_size(q, cw_str("database_db_main"), false, &size), CW_OK);
+    assert_int_equal(size, 0);
+    assert_int_equal(cw_health_queue_size(NULL, cw_str("v1-mails"), false, &size), CW_EIO);
+    cw_queue_close(q);
+    char cmd[64];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
+    assert_int_equal(system(cmd), 0);
     assert_int_equal(cw_health_cache_ping(), CW_OK);
     assert_int_equal(cw_health_pubsub_ping(), CW_OK);
 }
