@@ -1,8 +1,9 @@
 // The Teams service (/v1/teams) through node-appwrite's Teams and Users classes, as an API key
 // calls it: teams with queries, search, cursors and prefs; memberships by userId, by email (an
 // existing user or a new one) and by phone, confirmed at once; roles; the team's total; the
-// invitation status route's checks; deleting a team takes its memberships. Raw fetch where the
-// SDK cannot send what a bad client would.
+// invitation status route's checks; deleting a team takes its memberships; a signed-in creator
+// owning the team (mailed invitations: mail.test.mjs). Raw fetch where the SDK cannot send what a
+// bad client would.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, serverClient, expectAppwriteError } from './lib/server.mjs';
@@ -336,4 +337,30 @@ test('scopes: a key without teams scopes is refused', async () => {
     const r = await raw('GET', '/teams', undefined, { key: null });
     assert.equal(r.status, 401);
     assert.equal(r.body.type, 'general_unauthorized_scope');
+});
+
+test('a signed-in creator owns the team; without SMTP their invitations are refused', async () => {
+    await users.create({ userId: 'maker', email: 'maker@example.com', password: 'password123', name: 'Maker' });
+    const { secret } = await users.createSession({ userId: 'maker' });
+    const sdk = await import('node-appwrite');
+    const client = new sdk.Client().setEndpoint(server.endpoint).setProject(server.projectId).setSession(secret);
+    const mine = new sdk.Teams(client);
+    const team = await mine.create({ teamId: 'makers', name: 'Makers', roles: ['owner', 'lead'] });
+    assert.equal(team.total, 1);
+    const list = await teams.listMemberships({ teamId: 'makers' });
+    assert.equal(list.total, 1);
+    assert.equal(list.memberships[0].userId, 'maker');
+    assert.deepEqual(list.memberships[0].roles, ['owner', 'lead']);
+    assert.equal(list.memberships[0].confirm, true);
+    await expectAppwriteError(assert, () => teams.create({ teamId: 'makers', name: 'Again' }), 409, 'team_already_exists');
+    // This server has no SMTP: a user's invitation cannot be mailed (Appwrite's 503).
+    await expectAppwriteError(assert, () => mine.createMembership({ teamId: 'makers', email: 'friend@example.com',
+        roles: [], url: 'http://localhost/join' }), 503, 'general_smtp_disabled');
+    // A url must lead to a known host, also with a key.
+    await expectAppwriteError(assert, () => teams.createMembership({ teamId: 'makers', email: 'friend@example.com',
+        roles: [], url: 'https://elsewhere.example.org/' }), 400, 'general_argument_invalid');
+    const viaKey = await teams.createMembership({ teamId: 'makers', email: 'friend@example.com', roles: [],
+        url: 'http://localhost/join' });
+    assert.equal(viaKey.confirm, true);
+    assert.equal((await teams.get({ teamId: 'makers' })).total, 2);
 });
