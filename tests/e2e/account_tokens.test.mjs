@@ -1,18 +1,24 @@
 // The Account routes built on one-time tokens: signing in with a token's secret (tokens from
-// users.createToken here), e-mail and phone verification, password recovery, magic URL and e-mail
-// OTP, phone tokens, and the account's phone number. This server has no SMTP configured, so the
-// mail routes answer 503 general_smtp_disabled after their parameters pass (the mail flows run
-// against a real SMTP sink in account_mail.test.mjs), and the SMS routes 503
-// general_phone_disabled as Appwrite does without an SMS provider.
+// users.createToken and from the mails), e-mail and phone verification, password recovery, magic
+// URL and e-mail OTP, phone tokens, and the account's phone number. Two servers: one without SMTP,
+// where the mail routes answer 503 general_smtp_disabled once their parameters pass, and one
+// sending through maildev (an SMTP sink on loopback), where each flow runs from the mail's link
+// or code. SMS routes answer 503 general_phone_disabled, as Appwrite does without an SMS provider.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, serverClient, expectAppwriteError } from './lib/server.mjs';
+import { startMaildev } from './lib/maildev.mjs';
 
 let server;
 let sdk; // node-appwrite
 let web; // appwrite (web)
 let users;
 let keyAccount; // Account with the API key (SSR style: it sees secrets)
+
+let mail; // maildev
+let mailServer; // a server that sends its mail to maildev
+let mailUsers;
+let mailKeyAccount;
 
 before(async () => {
     server = await startServer({ args: ['--cors-origins', 'app.example.com'] });
@@ -21,8 +27,17 @@ before(async () => {
     users = new sdk.Users(c.client);
     keyAccount = new sdk.Account(c.client);
     web = await import('appwrite');
+    mail = await startMaildev();
+    mailServer = await startServer({ env: mail.env });
+    const m = await serverClient(mailServer);
+    mailUsers = new sdk.Users(m.client);
+    mailKeyAccount = new sdk.Account(m.client);
 });
-after(async () => { await server.stop(); });
+after(async () => {
+    await server.stop();
+    await mailServer.stop();
+    await mail.stop();
+});
 
 /** A node-appwrite Account acting as a guest, or with a session value. */
 function accountWith(session) {
@@ -357,4 +372,187 @@ test('redirect urls: loopback, allowed origins and app schemes pass; other hosts
             400, 'general_argument_invalid');
         assert.equal(e.message, `Invalid \`url\` param: ${rule}`, url);
     }
+});
+
+// Through the mail ---------------------------------------------------------------------------------
+
+/** A node-appwrite Account on the mail server: a guest, or with a session value. */
+function mailAccount(session) {
+    const client = new sdk.Client().setEndpoint(mailServer.endpoint).setProject(mailServer.projectId);
+    if (session) client.setSession(session);
+    return new sdk.Account(client);
+}
+
+/** The web SDK's Account on the mail server, as a guest. */
+function webMailAccount() {
+    const client = new web.Client().setEndpoint(mailServer.endpoint).setProject(mailServer.projectId);
+    return new web.Account(client);
+}
+
+/** The first link to base (a URL prefix) in the newest mail to address, as a URL. */
+async function linkIn(address, base, match = () => true) {
+    const m = await mail.waitForMail(address, { match });
+    const escaped = base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const found = m.text.match(new RegExp(`${escaped}[^\\s]*`));
+    assert.ok(found, `a link to ${base} in: ${m.text}`);
+    return { mail: m, url: new URL(found[0]) };
+}
+
+test('mail: e-mail verification from the link in the mail', async () => {
+    await mailUsers.create({ userId: 'mver', email: 'mver@example.com', password: 'password123', name: 'Ver' });
+    const { secret: session } = await mailUsers.createSession({ userId: 'mver' });
+    const account = mailAccount(session);
+    const t = await account.createEmailVerification({ url: 'http://localhost:3000/verify?from=mail#top' });
+    assert.equal(t.userId, 'mver');
+    assert.equal(t.secret, '', 'a client never sees the secret');
+    assert.equal(t.phrase, '');
+    const expireMs = Date.parse(t.expire) - Date.now();
+    assert.ok(expireMs > 3500e3 && expireMs <= 3600e3, `expires in an hour: ${t.expire}`);
+
+    const { mail: m, url } = await linkIn('mver@example.com', 'http://localhost:3000/verify');
+    assert.match(m.subject, /Confirm your email address/);
+    assert.equal(url.searchParams.get('from'), 'mail');
+    assert.equal(url.searchParams.get('userId'), 'mver');
+    assert.equal(url.searchParams.get('expire'), t.expire);
+    assert.equal(url.hash, '#top');
+    const secret = url.searchParams.get('secret');
+    assert.match(secret, /^[0-9a-f]{256}$/);
+    // The link is built as Appwrite builds it: the added values form-encoded, in this order.
+    assert.match(m.text, /\?from=mail&userId=mver&secret=[0-9a-f]{256}&expire=\d{4}-\d\d-\d\dT\d\d%3A\d\d%3A\d\d\.\d{3}%2B00%3A00#top/);
+
+    const guest = mailAccount();
+    const done = await guest.updateEmailVerification({ userId: 'mver', secret });
+    assert.equal(done.$id, t.$id);
+    assert.equal(done.userId, 'mver');
+    assert.equal(done.secret, '');
+    assert.equal((await mailUsers.get({ userId: 'mver' })).emailVerification, true);
+    await expectAppwriteError(assert, () => guest.updateEmailVerification({ userId: 'mver', secret }),
+        401, 'user_invalid_token');
+    await expectAppwriteError(assert, () => account.createEmailVerification({ url: 'http://localhost:3000/verify' }),
+        409, 'user_email_already_verified');
+
+    // An account without an e-mail has nothing to verify.
+    const anon = await mailKeyAccount.createAnonymousSession();
+    await expectAppwriteError(assert, () => mailAccount(anon.secret).createEmailVerification({ url: 'http://localhost' }),
+        400, 'user_email_not_found');
+});
+
+test('mail: password recovery; the new password works, the old one does not', async () => {
+    await mailUsers.create({ userId: 'mrec', email: 'mrec@example.com', password: 'oldpassword1' });
+    const guest = mailAccount();
+    const t = await guest.createRecovery({ email: 'MRec@Example.com', url: 'http://localhost:3000/reset' });
+    assert.equal(t.userId, 'mrec');
+    assert.equal(t.secret, '');
+    const { url } = await linkIn('mrec@example.com', 'http://localhost:3000/reset');
+    assert.equal(url.searchParams.get('userId'), 'mrec');
+    const secret = url.searchParams.get('secret');
+    assert.match(secret, /^[0-9a-f]{256}$/);
+
+    // A recovery secret does not sign in.
+    await expectAppwriteError(assert, () => guest.createSession({ userId: 'mrec', secret }), 401, 'user_invalid_token');
+    const done = await guest.updateRecovery({ userId: 'mrec', secret, password: 'brandnewpass' });
+    assert.equal(done.$id, t.$id);
+    assert.equal((await mailUsers.get({ userId: 'mrec' })).emailVerification, true, 'the mail proved the address');
+    await expectAppwriteError(assert, () => guest.updateRecovery({ userId: 'mrec', secret, password: 'anotherpass1' }),
+        401, 'user_invalid_token');
+    const s = await webMailAccount().createEmailPasswordSession({ email: 'mrec@example.com', password: 'brandnewpass' });
+    assert.equal(s.userId, 'mrec');
+    await expectAppwriteError(assert,
+        () => mailAccount().createEmailPasswordSession({ email: 'mrec@example.com', password: 'oldpassword1' }),
+        401, 'user_invalid_credentials');
+
+    await expectAppwriteError(assert, () => guest.createRecovery({ email: 'nobody@example.com', url: 'http://localhost' }),
+        404, 'user_not_found');
+    await mailUsers.create({ userId: 'mrecb', email: 'mrecb@example.com', password: 'password123' });
+    await mailUsers.updateStatus({ userId: 'mrecb', status: false });
+    await expectAppwriteError(assert, () => guest.createRecovery({ email: 'mrecb@example.com', url: 'http://localhost' }),
+        403, 'user_blocked');
+
+    // An API key sees the secret in the answer, and it is the one mailed.
+    await mail.clear();
+    const k = await mailKeyAccount.createRecovery({ email: 'mrec@example.com', url: 'http://localhost:3000/reset' });
+    assert.match(k.secret, /^[0-9a-f]{256}$/);
+    const { url: again } = await linkIn('mrec@example.com', 'http://localhost:3000/reset');
+    assert.equal(again.searchParams.get('secret'), k.secret);
+});
+
+test('mail: a magic URL makes the user, its link signs them in and verifies the address', async () => {
+    const guest = mailAccount();
+    const t = await guest.createMagicURLToken({ userId: 'magic1', email: 'magic1@example.com',
+        url: 'http://localhost:3000/magic', phrase: true });
+    assert.equal(t.userId, 'magic1');
+    assert.equal(t.secret, '');
+    assert.match(t.phrase, /^[A-Z][a-z]+ [a-z]+$/);
+    const expireMs = Date.parse(t.expire) - Date.now();
+    assert.ok(expireMs > 3500e3 && expireMs <= 3600e3, `expires in an hour: ${t.expire}`);
+    const made = await mailUsers.get({ userId: 'magic1' });
+    assert.equal(made.email, 'magic1@example.com');
+    assert.equal(made.emailVerification, false);
+    assert.equal(made.passwordUpdate, '');
+
+    const { mail: m, url } = await linkIn('magic1@example.com', 'http://localhost:3000/magic');
+    assert.ok(m.text.includes(t.phrase), 'the mail shows the phrase');
+    assert.equal(url.searchParams.get('userId'), 'magic1');
+    assert.equal(url.searchParams.get('project'), mailServer.projectId);
+    assert.equal(url.searchParams.get('expire'), t.expire);
+    const secret = url.searchParams.get('secret');
+    assert.match(secret, /^[0-9a-f]{64}$/);
+
+    const s = await webMailAccount().createSession({ userId: 'magic1', secret });
+    assert.equal(s.provider, 'magic-url');
+    assert.deepEqual(s.factors, ['email']);
+    assert.equal((await mailUsers.get({ userId: 'magic1' })).emailVerification, true);
+    await expectAppwriteError(assert, () => mailAccount().createSession({ userId: 'magic1', secret }),
+        401, 'user_invalid_token');
+
+    // A known address: the userId given is ignored; the deprecated PUT signs in as well.
+    await mail.clear();
+    const again = await guest.createMagicURLToken({ userId: 'someoneelse', email: 'magic1@example.com',
+        url: 'http://localhost:3000/magic' });
+    assert.equal(again.userId, 'magic1');
+    assert.equal(again.phrase, '');
+    const { url: url2 } = await linkIn('magic1@example.com', 'http://localhost:3000/magic');
+    const s2 = await mailAccount().updateMagicURLSession({ userId: 'magic1', secret: url2.searchParams.get('secret') });
+    assert.equal(s2.userId, 'magic1');
+    await expectAppwriteError(assert, () => mailUsers.get({ userId: 'someoneelse' }), 404, 'user_not_found');
+});
+
+test('mail: a magic URL without url leads to the console page; an API key sees the secret', async () => {
+    const k = await mailKeyAccount.createMagicURLToken({ userId: 'magic2', email: 'magic2@example.com' });
+    assert.match(k.secret, /^[0-9a-f]{64}$/);
+    const base = `http://127.0.0.1:${mailServer.port}/console/auth/magic-url`;
+    const { url } = await linkIn('magic2@example.com', base);
+    assert.equal(url.searchParams.get('secret'), k.secret);
+    const s = await mailKeyAccount.createSession({ userId: 'magic2', secret: k.secret });
+    assert.ok(s.secret.length > 0);
+});
+
+test('mail: an e-mail OTP code signs in, makes the user with an e-mail target', async () => {
+    const guest = mailAccount();
+    const t = await guest.createEmailToken({ userId: 'otp1', email: 'otp1@example.com', phrase: true });
+    assert.equal(t.userId, 'otp1');
+    assert.equal(t.secret, '');
+    assert.match(t.phrase, /^[A-Z][a-z]+ [a-z]+$/);
+    const expireMs = Date.parse(t.expire) - Date.now();
+    assert.ok(expireMs > 800e3 && expireMs <= 900e3, `expires in 15 minutes: ${t.expire}`);
+    const targets = (await mailUsers.listTargets({ userId: 'otp1' })).targets;
+    assert.deepEqual(targets.map((x) => [x.providerType, x.identifier]), [['email', 'otp1@example.com']]);
+
+    const m = await mail.waitForMail('otp1@example.com');
+    assert.ok(m.text.includes(t.phrase));
+    const code = (m.text.match(/\b\d{6}\b/) || [])[0];
+    assert.ok(code, `a code in: ${m.text}`);
+    await expectAppwriteError(assert, () => guest.createSession({ userId: 'otp1', secret: '000000x' }),
+        401, 'user_invalid_token');
+    const s = await webMailAccount().createSession({ userId: 'otp1', secret: code });
+    assert.equal(s.provider, 'token');
+    assert.deepEqual(s.factors, ['email']);
+    assert.equal((await mailUsers.get({ userId: 'otp1' })).emailVerification, true);
+    await expectAppwriteError(assert, () => guest.createSession({ userId: 'otp1', secret: code }),
+        401, 'user_invalid_token');
+
+    // An API key sees the code itself.
+    const k = await mailKeyAccount.createEmailToken({ userId: 'unique()', email: 'otp1@example.com' });
+    assert.match(k.secret, /^\d{6}$/);
+    assert.equal(k.userId, 'otp1');
 });
