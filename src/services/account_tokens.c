@@ -135,7 +135,7 @@ static int verified_token(cw_ctx_t *ctx, cw_db_t *db, const char *user_id, int t
     return rc == 0 ? 0 : -1;
 }
 
-/* Makes a token for user and answers nothing yet; -1 with the error written. */
+/* Stores a token for user; -1 with the error written. */
 static int new_token(cw_ctx_t *ctx, cw_db_t *db, const json_t *user, int type, const char *secret,
                      int64_t life_s, json_t **token)
 {
@@ -152,7 +152,6 @@ static int new_token(cw_ctx_t *ctx, cw_db_t *db, const json_t *user, int type, c
 static int mail_token(cw_ctx_t *ctx, cw_db_t *db, json_t *token, const char *tmpl, const char *to,
                       const char *name, json_t *vars)
 {
-    json_object_set_new(vars, "user", json_string(name != NULL ? name : ""));
     int rc = cw_svc_mail(ctx, tmpl, to, name, vars);
     if (rc != 0) {
         cw_db_error_t err = {0};
@@ -283,7 +282,8 @@ static void on_create_recovery(cw_ctx_t *ctx)
     json_t *user = NULL, *token = NULL;
     if (cw_account_arg_email(ctx, &email) != 0 ||
         cw_svc_arg_redirect(ctx, "url", true, &url) != 0 || cw_svc_mail_ready(ctx) != 0 ||
-        cw_svc_open_internal(ctx, &db) != 0 || find_one(ctx, db, "users", "email", email, &user))
+        cw_svc_open_internal(ctx, &db) != 0 ||
+        find_one(ctx, db, "users", "email", email, &user) != 0)
         return;
     if (user == NULL) {
         cw_res_error(ctx->res, CW_ERR_USER_NOT_FOUND, NULL);
