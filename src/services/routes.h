@@ -20,6 +20,8 @@ extern const cw_route_t cw_account_routes[];
 extern const size_t cw_account_routes_count;
 extern const cw_route_t cw_account_mfa_routes[];
 extern const size_t cw_account_mfa_routes_count;
+extern const cw_route_t cw_account_tokens_routes[];
+extern const size_t cw_account_tokens_routes_count;
 extern const cw_route_t cw_users_routes[];
 extern const size_t cw_users_routes_count;
 extern const cw_route_t cw_teams_routes[];

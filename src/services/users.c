@@ -23,6 +23,7 @@
 #include "auth/password.h"
 #include "auth/session.h"
 #include "auth/session_cookie.h"
+#include "auth/token.h"
 #include "core/id.h"
 #include "core/timeutil.h"
 #include "core/utf8.h"
@@ -1524,7 +1525,6 @@ static void on_delete_target(cw_ctx_t *ctx)
 
 /* Tokens and JWTs ---------------------------------------------------------------------------- */
 
-#define TOKEN_TYPE_GENERIC 4 /* Appwrite's TOKEN_TYPE_GENERIC */
 
 static void on_create_token(cw_ctx_t *ctx)
 {
@@ -1561,7 +1561,7 @@ static void on_create_token(cw_ctx_t *ctx)
     cw_str_t ua = cw_req_header(ctx->req, "user-agent");
     json_t *data = json_pack("{s:s, s:O, s:i, s:s, s:s, s:s%, s:s%}", "userId", id,
                              "userInternalId", json_object_get(user, "$sequence"), "type",
-                             TOKEN_TYPE_GENERIC, "secret", hex, "expire", exp, "userAgent",
+                             CW_TOKEN_GENERIC, "secret", hex, "expire", exp, "userAgent",
                              ua.ptr != NULL ? ua.ptr : "UNKNOWN", ua.ptr != NULL ? ua.len : 7, "ip",
                              ctx->req->ip.ptr != NULL ? ctx->req->ip.ptr : "",
                              ctx->req->ip.ptr != NULL ? ctx->req->ip.len : 0);
