@@ -311,8 +311,9 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     job->cctx.res = &job->cres;
     job->cctx.route = cw_router_match(srv->app->router, job->creq.method, job->creq.path, &job->creq);
 
-    if (job->cctx.route == NULL || !(job->cctx.route->flags & CW_ROUTE_OFFLOAD) ||
-        cw_str_eq_cstr(job->creq.method, "OPTIONS")) {
+    if (job->cctx.route == NULL || cw_str_eq_cstr(job->creq.method, "OPTIONS") ||
+        (!(job->cctx.route->flags & CW_ROUTE_OFFLOAD) &&
+         (srv->app->must_offload == NULL || !srv->app->must_offload(&job->cctx)))) {
         run_dispatch(job, lp->thread);
         send_response(lp, job);
         job_free(job);

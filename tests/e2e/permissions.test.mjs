@@ -8,7 +8,8 @@
 // list without document security is user_unauthorized, a write without the permission is
 // user_unauthorized, bulk create needs an API key. Then: membership, role, label and verification
 // changes take effect on the next request; blocked users are refused everywhere, also with a
-// session or JWT made before; users.createJWT picks the session and dies with it.
+// session or JWT made before (403 user_blocked, also on routes that need no database);
+// users.createJWT picks the session and dies with it; accessedAt moves at most once a day.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, serverClient, expectAppwriteError, sdkCall } from './lib/server.mjs';
@@ -375,3 +376,136 @@ for (const kind of ['docs', 'rows']) {
         });
     }
 }
+
+/** Whether actor can get document d1 of the role's collection (Databases). */
+async function sees(client, roleName) {
+    const [ok, v] = await attempt(() => family('docs', client).get(`c_${roleName}`, 'd1'));
+    if (!ok) assert.equal(`${v.code} ${v.type}`, '404 document_not_found');
+    return ok;
+}
+
+test('team, role, label and verification changes take effect on the next request', async () => {
+    const bob = actors.bob.client;
+    assert.ok(await sees(bob, 'teameditor'));
+    await teams.updateMembership({ teamId: 'crew', membershipId: memberships.bob, roles: ['viewer'] });
+    assert.ok(!(await sees(bob, 'teameditor')), 'role editor taken');
+    assert.ok(await sees(bob, 'team'));
+    assert.ok(await sees(bob, 'memberbob'));
+
+    await teams.deleteMembership({ teamId: 'crew', membershipId: memberships.bob });
+    assert.ok(!(await sees(bob, 'team')), 'out of the team');
+    assert.ok(!(await sees(bob, 'memberbob')));
+    await expectAppwriteError(assert, () => family('docs', bob).list('c_team'), 401, 'user_unauthorized');
+    await expectAppwriteError(assert, () => family('rows', bob).list('c_team'), 401, 'user_unauthorized');
+
+    // Back in with a new membership: the old member: role stays dead.
+    await teams.createMembership({ teamId: 'crew', roles: ['editor'], userId: 'bob' });
+    assert.ok(await sees(bob, 'team'));
+    assert.ok(await sees(bob, 'teameditor'));
+    assert.ok(!(await sees(bob, 'memberbob')));
+
+    const alice = actors.alice.client;
+    const jwt = actors.alicejwt.client;
+    assert.ok(await sees(alice, 'vip'));
+    await users.updateLabels({ userId: 'alice', labels: [] });
+    assert.ok(!(await sees(alice, 'vip')));
+    assert.ok(!(await sees(jwt, 'vip')), 'a JWT carries no roles of its own');
+    await users.updateLabels({ userId: 'alice', labels: ['vip'] });
+    assert.ok(await sees(jwt, 'vip'));
+
+    await users.updateEmailVerification({ userId: 'alice', emailVerification: false });
+    assert.ok(!(await sees(alice, 'aliceverified')));
+    assert.ok(await sees(alice, 'usersunverified'));
+    await users.updateEmailVerification({ userId: 'alice', emailVerification: true });
+    assert.ok(await sees(alice, 'aliceverified'));
+    assert.ok(!(await sees(alice, 'usersunverified')));
+});
+
+test('a blocked user is refused everywhere, with a session or a JWT made before', async () => {
+    const carol = actors.carol.client;
+    const { jwt } = await new sdk.Account(carol).createJWT();
+    const viaJwt = userClient({ jwt });
+    const { jwt: serverJwt } = await users.createJWT({ userId: 'carol' });
+    const viaServerJwt = userClient({ jwt: serverJwt });
+    assert.ok(await sees(carol, 'users'));
+    await users.updateStatus({ userId: 'carol', status: false });
+    for (const client of [carol, viaJwt, viaServerJwt]) {
+        const blocked = (fn) => expectAppwriteError(assert, fn, 403, 'user_blocked');
+        await blocked(() => new sdk.Account(client).get());
+        await blocked(() => family('docs', client).get('c_users', 'd1'));
+        await blocked(() => family('rows', client).list('c_users'));
+        await blocked(() => family('docs', client).create('c_any', 'blocked', { title: 'x' }));
+        await blocked(() => new sdk.Teams(client).list());
+        // Routes that need no database still look the user up.
+        await blocked(() => new sdk.Locale(client).listContinents());
+        await blocked(() => sdkCall(client, 'get', '/locale'));
+    }
+    // A blocked user cannot sign in again either.
+    await expectAppwriteError(assert, () => sdkCall(userClient(), 'post', '/account/sessions/email',
+        { email: 'carol@example.com', password: 'password123' }), 403, 'user_blocked');
+    // Guests and other users go on as before.
+    assert.ok((await new sdk.Locale(userClient()).listContinents()).total > 0);
+    assert.ok(await sees(actors.bob.client, 'users'));
+
+    await users.updateStatus({ userId: 'carol', status: true });
+    assert.ok(await sees(carol, 'users'), 'unblocked: the same session works again');
+    assert.ok(await sees(viaJwt, 'users'));
+});
+
+test('users.createJWT: the newest session by default, a chosen one, none; it dies with its session', async () => {
+    const claims = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url'));
+    await users.create({ userId: 'dave', email: 'dave@example.com', password: 'password123' });
+    const none = await users.createJWT({ userId: 'dave' });
+    assert.equal(claims(none.jwt).sessionId, '');
+    assert.equal(claims(none.jwt).userId, 'dave');
+    // A JWT bound to no session still acts as the user.
+    assert.equal((await new sdk.Account(userClient({ jwt: none.jwt })).get()).$id, 'dave');
+
+    const s1 = await users.createSession({ userId: 'dave' });
+    const s2 = await users.createSession({ userId: 'dave' });
+    const recent = await users.createJWT({ userId: 'dave' });
+    assert.equal(claims(recent.jwt).sessionId, s2.$id);
+    assert.equal(claims((await users.createJWT({ userId: 'dave', sessionId: 'recent' })).jwt).sessionId, s2.$id);
+    const first = await users.createJWT({ userId: 'dave', sessionId: s1.$id, duration: 60 });
+    const c = claims(first.jwt);
+    assert.equal(c.sessionId, s1.$id);
+    assert.ok(Math.abs(c.exp - (Date.now() / 1000 + 60)) < 5, 'exp is now + duration');
+    // A session that is not the user's gives a JWT bound to none, as in Appwrite.
+    assert.equal(claims((await users.createJWT({ userId: 'dave', sessionId: actors.bob.userId })).jwt).sessionId, '');
+    await expectAppwriteError(assert, () => users.createJWT({ userId: 'dave', duration: 3601 }), 400, 'general_argument_invalid');
+    await expectAppwriteError(assert, () => users.createJWT({ userId: 'dave', sessionId: '_bad' }), 400, 'general_argument_invalid');
+    await expectAppwriteError(assert, () => users.createJWT({ userId: 'nobody' }), 404, 'user_not_found');
+    const noKey = userClient({ jwt: recent.jwt });
+    await expectAppwriteError(assert, () => sdkCall(noKey, 'post', '/users/dave/jwts', {}), 401, 'general_unauthorized_scope');
+
+    const viaRecent = new sdk.Account(userClient({ jwt: recent.jwt }));
+    assert.equal((await viaRecent.get()).$id, 'dave');
+    await users.deleteSession({ userId: 'dave', sessionId: s2.$id });
+    // The session is gone: the JWT names nobody and the request is a guest's.
+    await expectAppwriteError(assert, () => viaRecent.get(), 401, 'general_unauthorized_scope');
+    assert.ok(!(await sees(userClient({ jwt: recent.jwt }), 'users')));
+    assert.equal((await new sdk.Account(userClient({ jwt: first.jwt })).get()).$id, 'dave');
+});
+
+test('accessedAt: a signed-in request refreshes it, at most once a day', async () => {
+    const u = await users.create({ userId: 'erin', email: 'erin@example.com', password: 'password123' });
+    assert.equal(u.accessedAt, '');
+    const s = await users.createSession({ userId: 'erin' });
+    assert.equal((await users.get({ userId: 'erin' })).accessedAt, '', 'the key does not count as the user');
+    const before = Date.now();
+    const me = await new sdk.Account(userClient({ session: s.secret })).get();
+    assert.ok(Date.parse(me.accessedAt) >= before - 1000, `fresh: ${me.accessedAt}`);
+    const stored = (await users.get({ userId: 'erin' })).accessedAt;
+    assert.equal(stored, me.accessedAt);
+    await new Promise((r) => setTimeout(r, 20));
+    await new sdk.Account(userClient({ session: s.secret })).get();
+    assert.equal((await users.get({ userId: 'erin' })).accessedAt, stored, 'not again within the day');
+});
+
+test('a session secret that names nobody, or a broken one, leaves the request a guest', async () => {
+    const stranger = userClient({ session: 'x'.repeat(40) });
+    await expectAppwriteError(assert, () => new sdk.Account(stranger).get(), 401, 'general_unauthorized_scope');
+    assert.ok(await sees(stranger, 'any'));
+    assert.ok(!(await sees(stranger, 'users')));
+    assert.ok(await sees(stranger, 'guests'));
+});
