@@ -164,11 +164,19 @@ static void copy_request(job_t *job, h2o_req_t *req)
         c->query = cw_arena_str_dup(a, (cw_str_t){req->path.base + req->query_at + 1,
                                                   req->path.len - req->query_at - 1});
     c->nheaders = req->headers.size;
-    c->headers = cw_arena_alloc(a, sizeof(cw_header_t) * (c->nheaders ? c->nheaders : 1));
+    /* h2o keeps Host (HTTP/1) and :authority (HTTP/2) out of the header list; the services read
+     * it as "host" (cookie domains, same-site checks), so it goes back in as one. */
+    c->headers = cw_arena_alloc(a, sizeof(cw_header_t) * (c->nheaders + 1));
     for (size_t i = 0; i < req->headers.size; i++) {
         h2o_header_t *h = &req->headers.entries[i];
         c->headers[i].name = cw_arena_str_dup(a, (cw_str_t){h->name->base, h->name->len});
         c->headers[i].value = cw_arena_str_dup(a, (cw_str_t){h->value.base, h->value.len});
+    }
+    if (req->authority.len > 0 && h2o_find_header(&req->headers, H2O_TOKEN_HOST, -1) == -1) {
+        c->headers[c->nheaders].name = CW_STR_LIT("host");
+        c->headers[c->nheaders].value =
+            cw_arena_str_dup(a, (cw_str_t){req->authority.base, req->authority.len});
+        c->nheaders++;
     }
     if (req->entity.base != NULL)
         c->body = cw_arena_str_dup(a, (cw_str_t){req->entity.base, req->entity.len});
