@@ -509,3 +509,50 @@ test('a session secret that names nobody, or a broken one, leaves the request a 
     assert.ok(!(await sees(stranger, 'users')));
     assert.ok(await sees(stranger, 'guests'));
 });
+
+test('teams: only members read a team and its memberships; only owners change it', async () => {
+    await teams.create({ teamId: 'squad', name: 'Squad' });
+    const owner = await teams.createMembership({ teamId: 'squad', roles: ['owner'], userId: 'alice' });
+    const member = await teams.createMembership({ teamId: 'squad', roles: ['editor'], userId: 'bob' });
+    await teams.create({ teamId: 'lonely', name: 'Nobody here' });
+    const T = (a) => new sdk.Teams(actors[a].client);
+    for (const a of ['alice', 'bob', 'alicejwt']) {
+        assert.equal((await T(a).get({ teamId: 'squad' })).name, 'Squad');
+        const mine = await T(a).list();
+        assert.ok(mine.teams.every((t) => t.$id !== 'lonely'), `${a} lists only its teams`);
+        assert.equal(mine.total, mine.teams.length);
+        assert.equal((await T(a).listMemberships({ teamId: 'squad' })).total, 2);
+    }
+    for (const a of ['carol', 'guest']) {
+        const scope = a === 'guest';
+        const code = scope ? [401, 'general_unauthorized_scope'] : [404, 'team_not_found'];
+        await expectAppwriteError(assert, () => T(a).get({ teamId: 'squad' }), ...code);
+        await expectAppwriteError(assert, () => T(a).listMemberships({ teamId: 'squad' }), ...code);
+        await expectAppwriteError(assert, () => T(a).getMembership({ teamId: 'squad', membershipId: member.$id }), ...code);
+        await expectAppwriteError(assert, () => T(a).getPrefs({ teamId: 'squad' }), ...code);
+        await expectAppwriteError(assert, () => T(a).updateName({ teamId: 'squad', name: 'Mine' }), ...code);
+        await expectAppwriteError(assert, () => T(a).delete({ teamId: 'squad' }), ...code);
+        await expectAppwriteError(assert, () => T(a).deleteMembership({ teamId: 'squad', membershipId: member.$id }), ...code);
+        if (!scope) {
+            const l = await T(a).list({ queries: [Q.equal('name', ['Squad'])] });
+            assert.deepEqual([l.total, l.teams.length], [0, 0], 'a query finds no team of others');
+            assert.equal((await T(a).list({ search: 'Squad' })).total, 0);
+        }
+    }
+    // A member who is not an owner reads but does not change.
+    await expectAppwriteError(assert, () => T('bob').updateName({ teamId: 'squad', name: 'Bob' }), 401, 'user_unauthorized');
+    await expectAppwriteError(assert, () => T('bob').updatePrefs({ teamId: 'squad', prefs: { a: 1 } }), 401, 'user_unauthorized');
+    await expectAppwriteError(assert, () => T('bob').delete({ teamId: 'squad' }), 401, 'user_unauthorized');
+    await expectAppwriteError(assert, () => T('bob').deleteMembership({ teamId: 'squad', membershipId: owner.$id }), 401, 'user_unauthorized');
+    await expectAppwriteError(assert, () => T('bob').updateMembership({ teamId: 'squad', membershipId: member.$id, roles: ['owner'] }),
+        401, 'user_unauthorized');
+    assert.equal((await teams.get({ teamId: 'squad' })).name, 'Squad');
+    // The owner does.
+    assert.equal((await T('alice').updateName({ teamId: 'squad', name: 'Squad 2' })).name, 'Squad 2');
+    await T('alice').updatePrefs({ teamId: 'squad', prefs: { a: 1 } });
+    // A member may leave.
+    await T('bob').deleteMembership({ teamId: 'squad', membershipId: member.$id });
+    await expectAppwriteError(assert, () => T('bob').get({ teamId: 'squad' }), 404, 'team_not_found');
+    await T('alice').delete({ teamId: 'squad' });
+    await expectAppwriteError(assert, () => teams.get({ teamId: 'squad' }), 404, 'team_not_found');
+});
