@@ -341,8 +341,9 @@ out:
 int cw_jwt_account_encode(cw_str_t key, cw_str_t user_id, cw_str_t session_id, int64_t now,
                           int64_t duration, cw_buf_t *out)
 {
-    if (!cw_id_valid(user_id, CW_ID_MAX_LEN) || !cw_id_valid(session_id, CW_ID_MAX_LEN) ||
-        key.len == 0 || duration < 1 || now > INT64_MAX - duration)
+    if (!cw_id_valid(user_id, CW_ID_MAX_LEN) ||
+        (session_id.len > 0 && !cw_id_valid(session_id, CW_ID_MAX_LEN)) || key.len == 0 ||
+        duration < 1 || now > INT64_MAX - duration)
         return CW_EINVAL;
     /* The IDs need no escaping ([A-Za-z0-9._-]), so the payload is written as PHP writes it. */
     cw_buf_t text = CW_BUF_INIT;

@@ -69,8 +69,9 @@ int cw_jwt_encode(cw_str_t key, const json_t *payload, int64_t now, int64_t max_
 int cw_jwt_decode(cw_str_t key, cw_str_t token, int64_t now, int64_t max_age, json_t **payload,
                   cw_jwt_error_t *why);
 
-/* The token of POST /account/jwts: {"userId":…,"sessionId":…,"exp":now+duration}. Both IDs must
- * be valid IDs. Returns 0, or CW_EINVAL. */
+/* The token of POST /account/jwts: {"userId":…,"sessionId":…,"exp":now+duration}. user_id must
+ * be a valid ID, session_id one or empty (a JWT bound to no session, as users.createJWT makes for
+ * a user without one). Returns 0, or CW_EINVAL. */
 int cw_jwt_account_encode(cw_str_t key, cw_str_t user_id, cw_str_t session_id, int64_t now,
                           int64_t duration, cw_buf_t *out);
 

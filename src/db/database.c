@@ -1118,6 +1118,7 @@ typedef struct list_spec {
     bool filter_roles;
     const char *const *roles;
     size_t nroles;
+    const char *action; /* the permission filter_roles checks; NULL: "read" */
     bool with_total;
     /* Documents: filters and selections through relationships are resolved as this actor. */
     const cw_db_actor_t *rel_actor;
@@ -1306,7 +1307,7 @@ static int run_list(cw_db_t *db, const list_spec_t *ls, json_t *queries, json_t 
         .cursor_before = ql.cursor_dir == CW_QUERY_DIR_BEFORE,
         .roles = ls->filter_roles ? ls->roles : NULL,
         .nroles = ls->nroles,
-        .action = "read",
+        .action = ls->action != NULL ? ls->action : "read",
         .select = select,
         .nselect = nsel,
     };
@@ -1641,6 +1642,18 @@ static size_t actor_roles(const cw_db_actor_t *actor, const char **out, size_t c
             out[n++] = *r;
     }
     return n;
+}
+
+/* The same in a new array the caller frees, as long as the actor's roles are (a user in many
+ * teams holds hundreds). */
+static const char **actor_roles_new(const cw_db_actor_t *actor, size_t *n)
+{
+    size_t cap = 1;
+    for (const char *const *r = actor->roles; r != NULL && *r != NULL; r++)
+        cap++;
+    const char **out = cw_calloc(cap, sizeof(*out));
+    *n = actor_roles(actor, out, cap);
+    return out;
 }
 
 static int unauthorized(const cw_db_actor_t *actor, const char *action, cw_db_error_t *err)
@@ -3970,7 +3983,7 @@ int cw_db_document_list(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t *ac
     const cw_collection_t *c = NULL;
     json_t *docs = NULL;
     int64_t total = 0;
-    const char *roles[64];
+    const char **roles = NULL;
     size_t nroles = 0;
     bool filter = false;
     if (doc_target(db, fam, actor, database_id, collection_id, &dbdoc, &c, err) != 0)
@@ -3981,7 +3994,7 @@ int cw_db_document_list(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t *ac
         if (!c->document_security)
             return unauthorized(actor, "read", err);
         filter = true;
-        nroles = actor_roles(actor, roles, NELEM(roles));
+        roles = actor_roles_new(actor, &nroles);
     }
     size_t nq;
     cw_query_attr_t *qa = query_attrs(c, &nq);
@@ -3999,6 +4012,7 @@ int cw_db_document_list(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t *ac
     /* The selection decides the model's attributes too, so parse it once more here. */
     int rc = run_list(db, &ls, queries, &docs, &total, err);
     free(qa);
+    free(roles);
     if (rc != 0)
         return -1;
     json_t *items = json_array();
@@ -4224,21 +4238,39 @@ int cw_db_documents_upsert(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t 
     return bulk_items(db, fam, actor, database_id, collection_id, items, W_UPSERT, out, err);
 }
 
-/* The IDs of every document the queries match, for the bulk update and delete. */
-static int bulk_match(cw_db_t *db, cw_db_family_t fam, const cw_collection_t *c, json_t *queries,
-                      json_t **ids, cw_db_error_t *err)
+/* The IDs of every document the queries match that the actor may `action` ("update",
+ * "delete"), for the bulk update and delete, as utopia's find(forPermission) picks them: all
+ * matches with the collection's permission, else with document security those whose own
+ * permissions grant it, else user_unauthorized. Queries never reach documents outside that set,
+ * so their answer tells nothing of them. */
+static int bulk_match(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t *actor,
+                      const cw_collection_t *c, json_t *queries, const char *action, json_t **ids,
+                      cw_db_error_t *err)
 {
-    size_t nq;
+    size_t nq, nroles = 0;
     json_t *docs = NULL;
     int64_t total;
+    const char **roles = NULL;
+    bool filter = false;
+    if (!actor->is_key && !perms_allow(c->permissions, action, actor)) {
+        if (!c->document_security)
+            return unauthorized(actor, action, err);
+        filter = true;
+        roles = actor_roles_new(actor, &nroles);
+    }
     cw_query_attr_t *qa = query_attrs(c, &nq);
     list_spec_t ls = {.c = c,
                       .qattrs = qa,
                       .nqattrs = nq,
                       .cursor_word = fam_of(fam)->Document,
-                      .unlimited = true};
+                      .unlimited = true,
+                      .filter_roles = filter,
+                      .roles = roles,
+                      .nroles = nroles,
+                      .action = action};
     int rc = run_list(db, &ls, queries, &docs, &total, err);
     free(qa);
+    free(roles);
     if (rc != 0)
         return -1;
     *ids = json_array();
@@ -4263,7 +4295,7 @@ int cw_db_documents_update(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t 
     if (data != NULL && !json_is_null(data) && !json_is_object(data))
         return bad_param(err, "data", "Value must be a valid object");
     if (doc_target(db, fam, actor, database_id, collection_id, &dbdoc, &c, err) != 0 ||
-        bulk_match(db, fam, c, queries, &ids, err) != 0)
+        bulk_match(db, fam, actor, c, queries, "update", &ids, err) != 0)
         return -1;
     body = data != NULL && json_is_object(data) ? json_deep_copy(data) : json_object();
     json_t *perms = json_incref(json_object_get(body, "$permissions"));
@@ -4316,7 +4348,7 @@ int cw_db_documents_delete(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t 
     json_t *ids = NULL, *done = NULL;
     int rc = -1;
     if (doc_target(db, fam, actor, database_id, collection_id, &dbdoc, &c, err) != 0 ||
-        bulk_match(db, fam, c, queries, &ids, err) != 0 || tx_begin(db, err) != 0)
+        bulk_match(db, fam, actor, c, queries, "delete", &ids, err) != 0 || tx_begin(db, err) != 0)
         goto out;
     done = json_array();
     size_t i;
@@ -4579,9 +4611,9 @@ bool cw__db_perms_allow(const json_t *perms, const char *action, const cw_db_act
     return perms_allow(perms, action, actor);
 }
 
-size_t cw__db_actor_roles(const cw_db_actor_t *actor, const char **out, size_t cap)
+const char **cw__db_actor_roles(const cw_db_actor_t *actor, size_t *n)
 {
-    return actor_roles(actor, out, cap);
+    return actor_roles_new(actor, n);
 }
 
 int cw__db_unauthorized(const cw_db_actor_t *actor, const char *action, cw_db_error_t *err)
@@ -4599,7 +4631,7 @@ int cw__db_find(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t *actor,
                 const cw_collection_t *c, json_t *queries, json_t **out, bool *denied,
                 cw_db_error_t *err)
 {
-    const char *roles[64];
+    const char **roles = NULL;
     size_t nroles = 0, nq;
     bool filter = false;
     int64_t total = 0;
@@ -4611,7 +4643,7 @@ int cw__db_find(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t *actor,
             return 0;
         }
         filter = true;
-        nroles = actor_roles(actor, roles, NELEM(roles));
+        roles = actor_roles_new(actor, &nroles);
     }
     cw_query_attr_t *qa = query_attrs(c, &nq);
     list_spec_t ls = {.c = c,
@@ -4627,6 +4659,7 @@ int cw__db_find(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t *actor,
                       .rel_fam = fam};
     int rc = run_list(db, &ls, queries, out, &total, err);
     free(qa);
+    free(roles);
     return rc;
 }
 

@@ -1940,16 +1940,16 @@ static int plain_of(const cw_collection_t *rc, const json_t *nested, const char 
 static int fetch_readable(wctx_t *w, const cw_collection_t *rc, const char *attr, const json_t *ids,
                           json_t *out, cw_db_error_t *err)
 {
-    const char *roles[64];
+    const char **roles = NULL;
     size_t nroles = 0;
-    bool filter = false;
     if (!w->actor->is_key && !cw__db_perms_allow(rc->permissions, "read", w->actor)) {
         if (!rc->document_security)
             return cw__db_unauthorized(w->actor, "read", err);
-        filter = true;
-        nroles = cw__db_actor_roles(w->actor, roles, sizeof(roles) / sizeof(roles[0]));
+        roles = cw__db_actor_roles(w->actor, &nroles);
     }
-    return raw_find_in(w->db, rc, attr, ids, NULL, filter ? roles : NULL, nroles, out, err);
+    int r = raw_find_in(w->db, rc, attr, ids, NULL, roles, nroles, out, err);
+    free(roles);
+    return r;
 }
 
 static int populate(wctx_t *w, const cw_collection_t *c, json_t *stored, json_t *models,

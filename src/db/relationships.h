@@ -206,7 +206,7 @@ void cw__db_doc_cache_drop(cw_db_t *db, const cw_collection_t *c, const char *id
 bool cw__db_can(const cw_db_actor_t *actor, const cw_collection_t *c, const json_t *doc,
                 const char *action);
 bool cw__db_perms_allow(const json_t *perms, const char *action, const cw_db_actor_t *actor);
-size_t cw__db_actor_roles(const cw_db_actor_t *actor, const char **out, size_t cap);
+const char **cw__db_actor_roles(const cw_db_actor_t *actor, size_t *n); /* caller frees */
 int cw__db_unauthorized(const cw_db_actor_t *actor, const char *action, cw_db_error_t *err);
 json_t *cw__db_doc_model(cw_db_family_t fam, const cw_collection_t *c, const json_t *stored,
                          const char *const *select, size_t nselect);

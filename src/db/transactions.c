@@ -444,21 +444,15 @@ int cw_db_transaction_list(cw_db_t *db, const cw_db_actor_t *actor, json_t *quer
     store_t s;
     json_t *docs = NULL, *doc;
     int64_t total = 0;
-    const char *roles[64];
+    const char **roles = NULL;
     size_t nroles = 0;
     if (store_open(db, &s, err) != 0)
         return -1;
-    if (!actor->is_key) {
-        roles[nroles++] = "any";
-        for (const char *const *r = actor->roles; r != NULL && *r != NULL && nroles < NELEM(roles);
-             r++) {
-            if (strcmp(*r, "any") != 0)
-                roles[nroles++] = *r;
-        }
-    }
-    int rc =
-        cw__db_txn_list(db, s.txns, txn_query_attrs, NELEM(txn_query_attrs), "Transaction",
-                        actor->is_key ? NULL : roles, nroles, queries, true, &docs, &total, err);
+    if (!actor->is_key)
+        roles = cw__db_actor_roles(actor, &nroles);
+    int rc = cw__db_txn_list(db, s.txns, txn_query_attrs, NELEM(txn_query_attrs), "Transaction",
+                             roles, nroles, queries, true, &docs, &total, err);
+    free(roles);
     if (rc == 0) {
         json_t *items = json_array();
         size_t i;

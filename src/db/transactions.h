@@ -103,5 +103,7 @@ int cw__db_txn_list(cw_db_t *db, const cw_collection_t *c, const cw_query_attr_t
                     cw_db_error_t *err);
 /* Whether one of the permission strings gives action to a role the actor holds. */
 bool cw__db_txn_allows(const json_t *perms, const char *action, const cw_db_actor_t *actor);
+/* The actor's roles for a permission filter, "any" first, in a new array the caller frees. */
+const char **cw__db_actor_roles(const cw_db_actor_t *actor, size_t *n);
 
 #endif

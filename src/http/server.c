@@ -164,18 +164,18 @@ static void copy_request(job_t *job, h2o_req_t *req)
         c->query = cw_arena_str_dup(a, (cw_str_t){req->path.base + req->query_at + 1,
                                                   req->path.len - req->query_at - 1});
     c->nheaders = req->headers.size;
+    /* h2o keeps Host (HTTP/1) and :authority (HTTP/2) out of the header list; the services read
+     * it as "host" (cookie domains, same-site checks), so it goes back in as one. */
     c->headers = cw_arena_alloc(a, sizeof(cw_header_t) * (c->nheaders + 1));
     for (size_t i = 0; i < req->headers.size; i++) {
         h2o_header_t *h = &req->headers.entries[i];
         c->headers[i].name = cw_arena_str_dup(a, (cw_str_t){h->name->base, h->name->len});
         c->headers[i].value = cw_arena_str_dup(a, (cw_str_t){h->value.base, h->value.len});
     }
-    /* h2o takes the Host header (or HTTP/2's :authority) out of the list; keep it as ":authority"
-     * for those who build URLs or cookie domains from it. */
-    if (req->input.authority.len > 0) {
-        c->headers[c->nheaders].name = cw_arena_str_dup(a, cw_str(":authority"));
-        c->headers[c->nheaders].value = cw_arena_str_dup(
-            a, (cw_str_t){req->input.authority.base, req->input.authority.len});
+    if (req->authority.len > 0 && h2o_find_header(&req->headers, H2O_TOKEN_HOST, -1) == -1) {
+        c->headers[c->nheaders].name = CW_STR_LIT("host");
+        c->headers[c->nheaders].value =
+            cw_arena_str_dup(a, (cw_str_t){req->authority.base, req->authority.len});
         c->nheaders++;
     }
     if (req->entity.base != NULL)
@@ -319,8 +319,9 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     job->cctx.res = &job->cres;
     job->cctx.route = cw_router_match(srv->app->router, job->creq.method, job->creq.path, &job->creq);
 
-    if (job->cctx.route == NULL || !(job->cctx.route->flags & CW_ROUTE_OFFLOAD) ||
-        cw_str_eq_cstr(job->creq.method, "OPTIONS")) {
+    if (job->cctx.route == NULL || cw_str_eq_cstr(job->creq.method, "OPTIONS") ||
+        (!(job->cctx.route->flags & CW_ROUTE_OFFLOAD) &&
+         (srv->app->must_offload == NULL || !srv->app->must_offload(&job->cctx)))) {
         run_dispatch(job, lp->thread);
         send_response(lp, job);
         job_free(job);

@@ -22,6 +22,9 @@ typedef struct cw_app {
     void (*thread_dispose)(void *thread);
     /* Runs the middleware and the handler (ctx->route may be NULL: no route matched). */
     void (*dispatch)(cw_ctx_t *ctx);
+    /* Whether a request to a route without CW_ROUTE_OFFLOAD must still run on the worker pool
+     * because its middleware will block (NULL: never). Called on the loop; must not block. */
+    bool (*must_offload)(cw_ctx_t *ctx);
     /* Project ID for the access log line, or NULL. */
     const char *(*log_project)(cw_ctx_t *ctx);
     void *data;

@@ -286,7 +286,9 @@ static void set_cookie(cw_ctx_t *ctx, cw_str_t name, cw_str_t value, int64_t exp
     cw_req_t *req = ctx->req;
     int64_t now = cw_time_now_ms() / 1000;
     bool remove = expire_s == 0;
-    int64_t at = remove ? now - 3600 : expire_s;
+    /* A removal says "deleted", expiring at the epoch's first second, as PHP's setcookie (and
+     * Swoole's, which Appwrite runs on) writes any cookie with an empty value. */
+    int64_t at = remove ? 1 : expire_s;
     time_t t = (time_t)at;
     struct tm tm;
     gmtime_r(&t, &tm);

@@ -279,6 +279,34 @@ static bool session_credentials(cw_req_t *req, cw_str_t project_id, cw_session_c
     return found;
 }
 
+/* Appwrite's APP_USER_ACCESS: a user's accessedAt moves at most once a day, so a signed-in
+ * request writes nothing on most days. */
+#define USER_ACCESS_INTERVAL_MS (24LL * 60 * 60 * 1000)
+
+/* Refreshes the signed-in user's accessedAt when it is a day old (or was never set), keeping
+ * auth->user current. Returns 0, or -1 with err filled. */
+static int touch_user(cw_db_t *db, cw_auth_t *auth, int64_t now, cw_db_error_t *err)
+{
+    const json_t *at = json_object_get(auth->user, "accessedAt");
+    int64_t last;
+    if (json_is_string(at) && json_string_length(at) > 0 &&
+        cw_time_parse((cw_str_t){json_string_value(at), json_string_length(at)}, &last) == 0 &&
+        last > now - USER_ACCESS_INTERVAL_MS)
+        return 0;
+    char iso[CW_TIME_ISO_LEN];
+    json_t *updated = NULL;
+    cw_time_format(now, iso);
+    json_t *data = json_pack("{s:s}", "accessedAt", iso);
+    int rc = cw_db_internal_update(
+        db, "users", json_string_value(json_object_get(auth->user, "$id")), data, &updated, err);
+    json_decref(data);
+    if (rc != 0)
+        return err->type == CW_ERR_DOCUMENT_NOT_FOUND ? 0 : -1;
+    json_decref(auth->user);
+    auth->user = updated;
+    return 0;
+}
+
 /* Finds the signed-in user of a request (app/init/resources/request.php `user`): a session
  * credential first; then X-Appwrite-JWT, refused next to a valid session (403
  * user_jwt_and_cookie_set) and when it does not verify (401 user_jwt_invalid). A credential that
@@ -329,6 +357,8 @@ static int resolve_user(cw_ctx_t *ctx, cw_auth_t *auth)
     }
     if (auth->user != NULL && cw_session_roles(db, auth->user, &req->arena, &auth->roles, &err) != 0)
         goto fail_db;
+    if (auth->user != NULL && !auth->has_key && touch_user(db, auth, now, &err) != 0)
+        goto fail_db;
     return 0;
 fail_db:
     cw_log(CW_LOG_ERROR, "msg=\"session lookup failed\" project=%s error=\"%s\"", auth->project->id,
@@ -369,6 +399,23 @@ static int check_mfa(cw_ctx_t *ctx, cw_auth_t *auth)
         return -1;
     }
     return 0;
+}
+
+/* Whether a request carries something that may name a signed-in user. Appwrite refuses a blocked
+ * user on every route, so such a request resolves its user (which blocks on the project's store)
+ * even on a route that otherwise runs on the loop. */
+static bool carries_credentials(cw_req_t *req)
+{
+    cw_str_t cookie = cw_req_header(req, "cookie");
+    return cw_req_header(req, "x-appwrite-session").len > 0 ||
+           cw_req_header(req, "x-appwrite-jwt").len > 0 ||
+           cw_req_header(req, "x-fallback-cookies").len > 0 ||
+           (cookie.len > 0 && memmem(cookie.ptr, cookie.len, "a_session_", 10) != NULL);
+}
+
+static bool must_offload(cw_ctx_t *ctx)
+{
+    return carries_credentials(ctx->req);
 }
 
 static int read_params(cw_ctx_t *ctx)
@@ -434,8 +481,10 @@ static void dispatch(cw_ctx_t *ctx)
     auth->roles = guest_roles;
     if (authenticate(ctx, auth) < 0)
         goto out;
-    /* Sessions live in the project's store: only routes that may block look for them. */
-    if (auth->has_project && (ctx->route->flags & CW_ROUTE_OFFLOAD) && resolve_user(ctx, auth) < 0)
+    /* Sessions live in the project's store: routes that may block look for them, and so does any
+     * request with a credential (must_offload sent it to the worker pool). */
+    if (auth->has_project && ((ctx->route->flags & CW_ROUTE_OFFLOAD) || carries_credentials(req)) &&
+        resolve_user(ctx, auth) < 0)
         goto out;
     if (auth->has_key) {
         json_decref(auth->user);
@@ -504,6 +553,7 @@ void cw_api_init(cw_app_t *app, const cw_config_t *cfg)
     app->thread_dispose = thread_dispose;
     app->dispatch = dispatch;
     app->log_project = log_project;
+    app->must_offload = must_offload;
     api_shared_t *shared = cw_calloc(1, sizeof(*shared));
     shared->cfg = cfg;
     shared->db_hub = cw_db_hub_new();

@@ -326,8 +326,8 @@ static cw_db_actor_t actor_of(cw_ctx_t *ctx)
     const cw_auth_t *auth = cw_ctx_auth(ctx);
     if (auth->has_key)
         return (cw_db_actor_t){.is_key = true, .roles = key_roles};
-    const char *user_id = auth->user != NULL ? json_string_value(json_object_get(auth->user, "$id"))
-                                             : NULL;
+    const char *user_id =
+        auth->user != NULL ? json_string_value(json_object_get(auth->user, "$id")) : NULL;
     return (cw_db_actor_t){.is_key = false,
                            .roles = auth->roles != NULL ? auth->roles : guest_roles,
                            .user_id = user_id};
@@ -1263,6 +1263,14 @@ static int check_bulk_target(cw_ctx_t *ctx, cw_db_t *db, cw_db_family_t fam, con
     json_t *col = NULL, *attr;
     size_t i;
     cw_db_error_t err = {0};
+    /* Appwrite's bulk update, upsert and delete read the database's metadata with the caller's
+     * roles, which never hold its read permission: whoever is not an API key finds no database.
+     * Checked before anything else of the database is looked at. */
+    if (!cw_ctx_auth(ctx)->has_key) {
+        cw_res_error(ctx->res, CW_ERR_DATABASE_NOT_FOUND,
+                     "Database with the requested ID '%s' could not be found.", dbid);
+        return -1;
+    }
     if (cw_db_collection_get(db, fam, dbid, cid, &col, &err) != 0) {
         fail(ctx, &err);
         return -1;

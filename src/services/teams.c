@@ -68,6 +68,42 @@ static bool is_key(cw_ctx_t *ctx)
     return cw_ctx_auth(ctx)->role == CW_ROLE_KEYS;
 }
 
+/* Whether the caller may `action` a team or membership by its permissions, as Appwrite's
+ * authorization decides for a signed-in user or a guest (API keys: always). */
+static bool caller_may(cw_ctx_t *ctx, const json_t *doc, const char *action)
+{
+    const cw_auth_t *auth = cw_ctx_auth(ctx);
+    size_t i, alen = strlen(action);
+    const json_t *p;
+    if (is_key(ctx))
+        return true;
+    json_array_foreach(json_object_get(doc, "$permissions"), i, p)
+    {
+        const char *v = json_string_value(p);
+        size_t n = v != NULL ? strlen(v) : 0;
+        if (n < alen + 4 || strncmp(v, action, alen) != 0 || v[alen] != '(' ||
+            v[alen + 1] != '"' || v[n - 2] != '"' || v[n - 1] != ')')
+            continue;
+        cw_str_t role = {v + alen + 2, n - alen - 4};
+        if (cw_str_eq_cstr(role, "any"))
+            return true;
+        for (const char *const *r = auth->roles; r != NULL && *r != NULL; r++) {
+            if (cw_str_eq_cstr(role, *r))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Answers user_unauthorized unless the caller may `action` doc. Returns 0, or -1. */
+static int need_permission(cw_ctx_t *ctx, const json_t *doc, const char *action)
+{
+    if (caller_may(ctx, doc, action))
+        return 0;
+    cw_res_error(ctx->res, CW_ERR_USER_UNAUTHORIZED, NULL);
+    return -1;
+}
+
 /* An ID from the path or the body; custom: "unique()" makes one. *out NULL when absent and
  * optional. */
 static int arg_id(cw_ctx_t *ctx, const char *name, bool required, bool custom, const char **out)
@@ -280,6 +316,13 @@ static int load_team(cw_ctx_t *ctx, cw_db_t **db, json_t **team)
         return -1;
     if (cw_db_internal_get(*db, "teams", id, team, &err) != 0) {
         cw_svc_fail_db(ctx, &err, CW_ERR_TEAM_NOT_FOUND, 0);
+        return -1;
+    }
+    /* A team the caller may not read is not there for them (read("team:T")). */
+    if (!caller_may(ctx, *team, "read")) {
+        json_decref(*team);
+        *team = NULL;
+        cw_res_error(ctx->res, CW_ERR_TEAM_NOT_FOUND, NULL);
         return -1;
     }
     return 0;
@@ -508,7 +551,27 @@ static void on_list(cw_ctx_t *ctx)
         return;
     if (search != NULL && search[0] == '\0')
         search = NULL;
-    if (cw_db_internal_find(db, "teams", queries, search, total, &out, &err) != 0) {
+    /* Teams are readable by their members only (read("team:T")): a caller without a key sees
+     * those its team:T roles name, and the total counts only them. */
+    json_t *q = queries != NULL ? json_copy(queries) : json_array();
+    if (!is_key(ctx)) {
+        json_t *mine = json_array();
+        for (const char *const *r = cw_ctx_auth(ctx)->roles; r != NULL && *r != NULL; r++) {
+            if (strncmp(*r, "team:", 5) == 0 && strchr(*r, '/') == NULL)
+                json_array_append_new(mine, json_string(*r + 5));
+        }
+        if (json_array_size(mine) == 0)
+            json_array_append_new(mine, json_string("")); /* matches no team */
+        json_t *eq = json_pack("{s:s, s:s, s:o}", "method", "equal", "attribute", "$id", "values",
+                               mine);
+        char *text = json_dumps(eq, JSON_COMPACT);
+        json_array_append_new(q, json_string(text));
+        free(text);
+        json_decref(eq);
+    }
+    int frc = cw_db_internal_find(db, "teams", q, search, total, &out, &err);
+    json_decref(q);
+    if (frc != 0) {
         cw_svc_fail_db(ctx, &err, 0, 0);
         return;
     }
@@ -542,6 +605,10 @@ static void on_update_name(cw_ctx_t *ctx)
     cw_db_error_t err = {0};
     if (cw_arg_text(ctx, "name", true, NAME_MAX_LEN, &name) != 0 || load_team(ctx, &db, &team) != 0)
         return;
+    if (need_permission(ctx, team, "update") != 0) {
+        json_decref(team);
+        return;
+    }
     json_t *data =
         json_pack("{s:s, s:o}", "name", name, "search", team_search(str_of(team, "$id"), name));
     int rc = cw_db_internal_update(db, "teams", str_of(team, "$id"), data, &out, &err);
@@ -562,6 +629,10 @@ static void on_delete(cw_ctx_t *ctx)
     cw_db_error_t err = {0};
     if (load_team(ctx, &db, &team) != 0)
         return;
+    if (need_permission(ctx, team, "delete") != 0) {
+        json_decref(team);
+        return;
+    }
     /* Appwrite removes the memberships at once (not on its deletes queue), so they go in the
      * same transaction as the team. */
     json_t *q = json_array();
@@ -604,7 +675,8 @@ static void on_update_prefs(cw_ctx_t *ctx)
     cw_db_error_t err = {0};
     if (arg_prefs(ctx, &prefs) != 0)
         return;
-    if (load_team(ctx, &db, &team) != 0) {
+    if (load_team(ctx, &db, &team) != 0 || need_permission(ctx, team, "update") != 0) {
+        json_decref(team);
         json_decref(prefs);
         return;
     }
@@ -1210,11 +1282,19 @@ static void on_delete_membership(cw_ctx_t *ctx)
         cw_svc_fail_db(ctx, &err, CW_ERR_TEAM_NOT_FOUND, 0);
         goto out;
     }
+    if (!caller_may(ctx, team, "read")) {
+        cw_res_error(ctx->res, CW_ERR_TEAM_NOT_FOUND, NULL);
+        goto out;
+    }
     if (!json_equal(json_object_get(membership, "teamInternalId"),
                     json_object_get(team, "$sequence"))) {
         cw_res_error(ctx->res, CW_ERR_TEAM_MEMBERSHIP_MISMATCH, NULL);
         goto out;
     }
+    /* The member may leave; the team's owners may remove anyone (delete("user:U"),
+     * delete("team:T/owner")). */
+    if (need_permission(ctx, membership, "delete") != 0)
+        goto out;
     int rc = cw_db_internal_begin(db, &err);
     if (rc == 0)
         rc = cw_db_internal_delete(db, "memberships", str_of(membership, "$id"), &err);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "auth/mfa.h"
+#include "auth/jwt.h"
 #include "auth/password.h"
 #include "auth/session.h"
 #include "auth/session_cookie.h"
@@ -1583,17 +1584,54 @@ static void on_create_token(cw_ctx_t *ctx)
     cw_svc_reply(ctx, 201, m);
 }
 
+/* POST /users/{userId}/jwts: a JWT acting as the user through one of their sessions, "recent"
+ * (the default) being the newest. As in Appwrite, a user without sessions, or a sessionId that is
+ * not theirs, gets a JWT bound to no session; one bound to a session dies with it. */
 static void on_create_jwt(cw_ctx_t *ctx)
 {
     cw_db_t *db;
-    const char *id;
-    json_t *user;
-    int64_t duration = 900;
-    if (cw_arg_int(ctx, "duration", false, 0, 3600, &duration) < 0 ||
-        load_user(ctx, &db, &id, &user) != 0)
+    const char *id, *sid = "recent";
+    json_t *user, *found = NULL;
+    cw_db_error_t err = {0};
+    int64_t duration = CW_JWT_ACCOUNT_DURATION;
+    if (cw_arg_int(ctx, "duration", false, 0, CW_JWT_ACCOUNT_DURATION_MAX, &duration) < 0)
+        return;
+    if (json_object_get(ctx->req->params, "sessionId") != NULL &&
+        arg_id(ctx, "sessionId", false, &sid) != 0)
+        return;
+    if (load_user(ctx, &db, &id, &user) != 0)
         return;
     json_decref(user);
-    cw_res_error(ctx->res, CW_ERR_USER_SESSION_NOT_FOUND, NULL);
+    json_t *q = json_array();
+    json_array_append_new(q, cw_db_internal_query("equal", "userId", json_string(id)));
+    if (strcmp(sid, "recent") == 0)
+        json_array_append_new(q, cw_db_internal_query("orderDesc", "$sequence", NULL));
+    else
+        json_array_append_new(q, cw_db_internal_query("equal", "$id", json_string(sid)));
+    json_array_append_new(q, cw_db_internal_query("limit", NULL, json_integer(1)));
+    int rc = cw_db_internal_find(db, "sessions", q, NULL, false, &found, &err);
+    json_decref(q);
+    if (rc != 0) {
+        cw_svc_fail_db(ctx, &err, 0, 0);
+        return;
+    }
+    const json_t *session = json_array_get(json_object_get(found, "documents"), 0);
+    const char *bound = session != NULL ? json_string_value(json_object_get(session, "$id")) : NULL;
+    cw_buf_t jwt = CW_BUF_INIT;
+    /* As account.createJWT: a zero duration gets the default rather than no expiry at all. */
+    rc = cw_jwt_account_encode(cw_str(cw_ctx_thread(ctx)->cfg->openssl_key), cw_str(id),
+                               cw_str(bound != NULL ? bound : ""), cw_time_now_ms() / 1000,
+                               duration > 0 ? duration : CW_JWT_ACCOUNT_DURATION, &jwt);
+    json_decref(found);
+    if (rc != 0) {
+        cw_buf_free(&jwt);
+        cw_res_error(ctx->res, CW_ERR_GENERAL_SERVER_ERROR, NULL);
+        return;
+    }
+    json_t *m = json_object();
+    json_object_set_new(m, "jwt", json_stringn(jwt.ptr, jwt.len));
+    cw_buf_free(&jwt);
+    cw_svc_reply(ctx, 201, m);
 }
 
 static void on_not_implemented(cw_ctx_t *ctx)

@@ -158,8 +158,10 @@ test('only an owner invites; a key adds members at once without mail', async () 
     const srv = await server(mail.env);
     const { owner } = await invite(srv, 'first@example.com');
     const other = await signedIn(srv, 'bystander', 'bystander@example.com');
+    // A non-member cannot read the team at all, so it is not found to them (as Appwrite's
+    // permission-checked lookup answers).
     await expectAppwriteError(assert, () => other.teams.createMembership({ teamId: 'crew', email: 'x@example.com', roles: [],
-        url: 'http://localhost/join' }), 401, 'user_unauthorized');
+        url: 'http://localhost/join' }), 404, 'team_not_found');
     const byKey = await owner.admin.teams.createMembership({ teamId: 'crew', email: 'keyed@example.com', roles: [] });
     assert.equal(byKey.confirm, true);
     await mail.waitForMail('first@example.com');
