@@ -28,6 +28,7 @@ const cw_opt_t cw_config_opts[] = {
     {"ntp-server", "CWRITE_NTP_SERVER", CW_OPT_STR, OFF(ntp_server), NULL, "SNTP server HOST[:PORT] for GET /v1/health/time (none: local time)"},
     {"shutdown-grace", "CWRITE_SHUTDOWN_GRACE", CW_OPT_INT, OFF(shutdown_grace), "10", "seconds to finish requests on SIGTERM"},
     {"openssl-key", "_APP_OPENSSL_KEY_V1", CW_OPT_STR, OFF(openssl_key), NULL, "secret that signs account JWTs (none: one made and kept in the data folder)"},
+    {"abuse", "_APP_OPTIONS_ABUSE", CW_OPT_STR, OFF(abuse), "enabled", "rate limits of the routes, as Appwrite's: enabled or disabled"},
     {NULL, NULL, 0, 0, NULL, NULL},
 };
 

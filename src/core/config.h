@@ -30,6 +30,7 @@ typedef struct cw_config {
     char *ntp_server;    /* HOST[:PORT] asked by GET /v1/health/time; NULL or "" = none */
     int shutdown_grace;  /* seconds to finish in-flight requests */
     char *openssl_key;   /* signs account JWTs; serve fills it from the data folder when unset */
+    char *abuse;         /* "disabled" turns the routes' rate limits off; anything else keeps them */
 } cw_config_t;
 
 typedef enum cw_opt_kind { CW_OPT_STR, CW_OPT_INT, CW_OPT_BOOL } cw_opt_kind_t;

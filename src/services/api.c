@@ -14,6 +14,7 @@
 #include "core/timeutil.h"
 #include "db/internal.h"
 #include "http/cors.h"
+#include "services/abuse.h"
 #include "services/routes.h"
 
 /* Hosts allowed as browser origins before any platform is registered: the local console. */
@@ -24,7 +25,11 @@
 typedef struct api_shared {
     const cw_config_t *cfg;
     cw_db_hub_t *db_hub;
+    cw_abuse_t *abuse;
 } api_shared_t;
+
+/* Rate-limit counters kept in process; each is a few dozen bytes. */
+#define ABUSE_COUNTERS_MAX 65536
 
 static void *thread_init(void *data, int index)
 {
@@ -33,6 +38,7 @@ static void *thread_init(void *data, int index)
     cw_thread_t *t = cw_calloc(1, sizeof(*t));
     t->cfg = cfg;
     t->db_hub = shared->db_hub;
+    t->abuse = shared->abuse;
     t->index = index;
     if (cw_console_open(cfg->data_dir, &t->console) != CW_OK)
         cw_log(CW_LOG_ERROR, "msg=\"thread cannot open the console store\" thread=%d", index);
@@ -426,7 +432,13 @@ static void dispatch(cw_ctx_t *ctx)
     if (json_is_string(lp))
         locale = (cw_str_t){json_string_value(lp), json_string_length(lp)};
     auth->locale = locale;
+    const char *user_id = json_string_value(json_object_get(auth->user, "$id"));
+    if (user_id != NULL)
+        user_id = cw_arena_strndup(&req->arena, user_id, strlen(user_id));
+    if (cw_abuse_check(t->abuse, ctx, user_id, auth->has_key) < 0)
+        goto out;
     ctx->route->handler(ctx);
+    cw_abuse_after(t->abuse, ctx, user_id);
 out:
     json_decref(auth->user);
     json_decref(auth->session);
@@ -466,6 +478,8 @@ void cw_api_init(cw_app_t *app, const cw_config_t *cfg)
     api_shared_t *shared = cw_calloc(1, sizeof(*shared));
     shared->cfg = cfg;
     shared->db_hub = cw_db_hub_new();
+    shared->abuse = cw_abuse_new(cfg->abuse == NULL || strcmp(cfg->abuse, "disabled") != 0,
+                                 cw_ratelimit_memory_new(ABUSE_COUNTERS_MAX));
     app->data = shared;
 }
 
@@ -476,6 +490,7 @@ void cw_api_destroy(cw_app_t *app)
     app->router = NULL;
     /* The server has stopped and every thread closed its stores: the hub may go. */
     cw_db_hub_free(shared->db_hub);
+    cw_abuse_free(shared->abuse);
     free(shared);
     app->data = NULL;
 }

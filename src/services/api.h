@@ -34,6 +34,7 @@ typedef struct cw_thread {
     cw_thread_db_t dbs[CW_THREAD_DBS];
     uint64_t db_uses;
     cw_db_hub_t *db_hub; /* shared by all threads; every store opened joins it */
+    struct cw_abuse *abuse; /* shared by all threads: the rate limits and their counters */
 } cw_thread_t;
 
 typedef enum cw_role { CW_ROLE_GUESTS, CW_ROLE_USERS, CW_ROLE_KEYS } cw_role_t;
