@@ -15,6 +15,7 @@
 #include "db/internal.h"
 #include "http/cors.h"
 #include "services/abuse.h"
+#include "services/audits.h"
 #include "services/routes.h"
 
 /* Hosts allowed as browser origins before any platform is registered: the local console. */
@@ -439,6 +440,8 @@ static void dispatch(cw_ctx_t *ctx)
         goto out;
     ctx->route->handler(ctx);
     cw_abuse_after(t->abuse, ctx, user_id);
+    if (ctx->route->flags & CW_ROUTE_OFFLOAD)
+        cw_audit_record(ctx);
 out:
     json_decref(auth->user);
     json_decref(auth->session);
@@ -469,6 +472,7 @@ void cw_api_init(cw_app_t *app, const cw_config_t *cfg)
     cw_router_add(r, cw_users_routes, cw_users_routes_count);
     cw_router_add(r, cw_account_routes, cw_account_routes_count);
     cw_router_add(r, cw_teams_routes, cw_teams_routes_count);
+    cw_router_add(r, cw_logs_routes, cw_logs_routes_count);
     memset(app, 0, sizeof(*app));
     app->router = r;
     app->thread_init = thread_init;
