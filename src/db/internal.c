@@ -230,10 +230,14 @@ static const iindex_t targets_indexes[] = {
  * actor's $sequence ("" for API keys and guests), data holds the actor's ID, name, e-mail and
  * type and the request's mode. */
 static const iattr_t audits_attrs[] = {
-    {"userInternalId", "string", KEY, false}, {"event", "string", KEY, false},
-    {"resource", "string", KEY, false},       {"userAgent", "string", 16384, false},
-    {"ip", "string", 45, false},              {"location", "string", 45, false},
-    {"time", "datetime", 0, false},           {"data", "string", 65535, false},
+    {"userInternalId", "string", KEY, false},
+    {"event", "string", KEY, false},
+    {"resource", "string", KEY, false},
+    {"userAgent", "string", 16384, false},
+    {"ip", "string", 45, false},
+    {"location", "string", 45, false},
+    {"time", "datetime", 0, false},
+    {"data", "string", 65535, false},
 };
 static const iindex_t audits_indexes[] = {
     {"key_userInternalId", "key", {"userInternalId"}},
@@ -249,9 +253,9 @@ static const char *const audits_json[] = {"data", NULL};
     }
 
 static const icoll_t colls[] = {
-    COLL(users, users_json), COLL(tokens, NULL),      COLL(authenticators, authenticators_json),
-    COLL(challenges, NULL),  COLL(sessions, NULL),    COLL(identities, identities_json),
-    COLL(teams, teams_json), COLL(memberships, NULL), COLL(targets, NULL),
+    COLL(users, users_json),   COLL(tokens, NULL),      COLL(authenticators, authenticators_json),
+    COLL(challenges, NULL),    COLL(sessions, NULL),    COLL(identities, identities_json),
+    COLL(teams, teams_json),   COLL(memberships, NULL), COLL(targets, NULL),
     COLL(audits, audits_json),
 };
 
@@ -355,9 +359,9 @@ static json_t *indexes_spec(const icoll_t *c)
 static int collection_create(cw_db_t *db, const icoll_t *c, cw_db_error_t *err)
 {
     json_t *attrs = attrs_spec(c), *indexes = indexes_spec(c), *perms = json_array(), *got = NULL;
-    int rc = cw_db_collection_create_with(db, CW_DB_FAMILY_COLLECTIONS, CW_DB_INTERNAL_DATABASE,
-                                          c->id, c->id, perms, false, true, attrs, indexes, &got,
-                                          err);
+    int rc =
+        cw_db_collection_create_with(db, CW_DB_FAMILY_COLLECTIONS, CW_DB_INTERNAL_DATABASE, c->id,
+                                     c->id, perms, false, true, attrs, indexes, &got, err);
     json_decref(perms);
     json_decref(attrs);
     json_decref(indexes);
@@ -372,8 +376,7 @@ static bool made_missing(cw_db_t *db, const icoll_t *c, int rc, const cw_db_erro
     if (rc == 0 || err == NULL || err->type != CW_ERR_COLLECTION_NOT_FOUND)
         return false;
     cw_db_error_t cerr = {0};
-    return collection_create(db, c, &cerr) == 0 ||
-           cerr.type == CW_ERR_COLLECTION_ALREADY_EXISTS;
+    return collection_create(db, c, &cerr) == 0 || cerr.type == CW_ERR_COLLECTION_ALREADY_EXISTS;
 }
 
 /* Runs inside enter/leave. */
@@ -567,8 +570,8 @@ int cw_db_internal_find(cw_db_t *db, const char *coll, json_t *queries, const ch
     int rc = cw_db_document_list(db, CW_DB_FAMILY_COLLECTIONS, &key_actor, CW_DB_INTERNAL_DATABASE,
                                  coll, q, with_total, out, err);
     if (made_missing(db, c, rc, err))
-        rc = cw_db_document_list(db, CW_DB_FAMILY_COLLECTIONS, &key_actor,
-                                 CW_DB_INTERNAL_DATABASE, coll, q, with_total, out, err);
+        rc = cw_db_document_list(db, CW_DB_FAMILY_COLLECTIONS, &key_actor, CW_DB_INTERNAL_DATABASE,
+                                 coll, q, with_total, out, err);
     json_decref(q);
     cw__db_internal_leave(db);
     if (rc == 0)

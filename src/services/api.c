@@ -472,6 +472,7 @@ void cw_api_init(cw_app_t *app, const cw_config_t *cfg)
     cw_router_add(r, cw_users_routes, cw_users_routes_count);
     cw_router_add(r, cw_account_routes, cw_account_routes_count);
     cw_router_add(r, cw_teams_routes, cw_teams_routes_count);
+    cw_router_add(r, cw_account_extra_routes, cw_account_extra_routes_count);
     cw_router_add(r, cw_logs_routes, cw_logs_routes_count);
     memset(app, 0, sizeof(*app));
     app->router = r;
