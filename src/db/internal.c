@@ -253,9 +253,9 @@ static const char *const audits_json[] = {"data", NULL};
     }
 
 static const icoll_t colls[] = {
-    COLL(users, users_json),   COLL(tokens, NULL),      COLL(authenticators, authenticators_json),
-    COLL(challenges, NULL),    COLL(sessions, NULL),    COLL(identities, identities_json),
-    COLL(teams, teams_json),   COLL(memberships, NULL), COLL(targets, NULL),
+    COLL(users, users_json), COLL(tokens, NULL),      COLL(authenticators, authenticators_json),
+    COLL(challenges, NULL),  COLL(sessions, NULL),    COLL(identities, identities_json),
+    COLL(teams, teams_json), COLL(memberships, NULL), COLL(targets, NULL),
     COLL(audits, audits_json),
 };
 
