@@ -1,5 +1,7 @@
 #include "services/abuse.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -350,6 +352,8 @@ static const rule_t *rule_find(const cw_abuse_t *a, const cw_route_t *route)
  * []) name no placeholder, which then stays in the key as written. */
 static bool param_text(const json_t *v, cw_buf_t *out)
 {
+    if (v == NULL)
+        return false;
     switch (json_typeof(v)) {
     case JSON_STRING: {
         const char *s = json_string_value(v);
@@ -402,27 +406,27 @@ static cw_str_t host_name(const cw_req_t *req)
     return colon != NULL ? (cw_str_t){h.ptr, (size_t)(colon - h.ptr)} : h;
 }
 
-/* The upload chunk of a Content-Range "bytes START-END/SIZE" (0 without one). */
-static long long chunk_id(const cw_req_t *req)
+long long cw_abuse_chunk_id(cw_str_t range)
 {
-    cw_str_t r = cw_req_header(req, "content-range");
-    char buf[96];
-    long long start, end, size;
-    if (r.len == 0 || r.len >= sizeof(buf))
+    char buf[96], *p, *end_p;
+    if (range.len < 6 || range.len >= sizeof(buf) || memcmp(range.ptr, "bytes ", 6) != 0)
         return 0;
-    memcpy(buf, r.ptr, r.len);
-    buf[r.len] = '\0';
-    if (sscanf(buf, "bytes %lld-%lld/%lld", &start, &end, &size) != 3 || end + 1 - start <= 0)
+    memcpy(buf, range.ptr, range.len);
+    buf[range.len] = '\0';
+    errno = 0;
+    long long start = strtoll(buf + 6, &p, 10);
+    if (p == buf + 6 || *p != '-')
+        return 0;
+    long long end = strtoll(p + 1, &end_p, 10);
+    if (end_p == p + 1 || *end_p != '/' || errno != 0 || start < 0 || end < start ||
+        end == LLONG_MAX)
         return 0;
     return start / (end + 1 - start);
 }
 
-/* Fills the placeholders of template for this request into out. */
-static void build_key(cw_ctx_t *ctx, const rule_t *rule, const char *template, const char *user_id,
-                      cw_buf_t *out)
+void cw_abuse_key_fill(const char *template, const cw_abuse_vars_t *vars, const json_t *params,
+                       cw_buf_t *out)
 {
-    cw_req_t *req = ctx->req;
-    cw_auth_t *auth = cw_ctx_auth(ctx);
     const char *p = template;
     while (*p != '\0') {
         const char *open = strchr(p, '{');
@@ -436,29 +440,27 @@ static void build_key(cw_ctx_t *ctx, const rule_t *rule, const char *template, c
         size_t before = out->len;
         bool known = true;
         if (cw_str_eq_cstr(name, "projectId")) {
-            cw_buf_append(out, auth->project_id.ptr, auth->project_id.len);
+            cw_buf_append(out, vars->project_id.ptr, vars->project_id.len);
         } else if (cw_str_eq_cstr(name, "userId")) {
-            cw_buf_append_str(out, user_id != NULL ? user_id : "");
+            cw_buf_append(out, vars->user_id.ptr, vars->user_id.len);
         } else if (cw_str_eq_cstr(name, "userAgent")) {
-            cw_str_t ua = cw_req_header(req, "user-agent");
-            cw_buf_append(out, ua.ptr, ua.len);
+            cw_buf_append(out, vars->user_agent.ptr, vars->user_agent.len);
         } else if (cw_str_eq_cstr(name, "ip")) {
-            cw_buf_append(out, req->ip.ptr, req->ip.len);
+            cw_buf_append(out, vars->ip.ptr, vars->ip.len);
         } else if (cw_str_eq_cstr(name, "url")) {
-            cw_str_t host = host_name(req);
-            cw_buf_append(out, host.ptr, host.len);
-            cw_buf_append_str(out, rule->url);
+            cw_buf_append(out, vars->host.ptr, vars->host.len);
+            cw_buf_append(out, vars->path.ptr, vars->path.len);
         } else if (cw_str_eq_cstr(name, "method")) {
-            cw_buf_append(out, req->method.ptr, req->method.len);
+            cw_buf_append(out, vars->method.ptr, vars->method.len);
         } else if (cw_str_eq_cstr(name, "chunkId")) {
-            cw_buf_printf(out, "%lld", chunk_id(req));
+            cw_buf_printf(out, "%lld", vars->chunk_id);
         } else if (name.len > 6 && memcmp(name.ptr, "param-", 6) == 0) {
             char pname[128];
             known = name.len - 6 < sizeof(pname);
             if (known) {
                 memcpy(pname, name.ptr + 6, name.len - 6);
                 pname[name.len - 6] = '\0';
-                known = param_text(json_object_get(req->params, pname), out);
+                known = param_text(json_object_get(params, pname), out);
             }
         } else {
             known = false;
@@ -469,6 +471,24 @@ static void build_key(cw_ctx_t *ctx, const rule_t *rule, const char *template, c
         }
         p = close + 1;
     }
+}
+
+/* Fills the placeholders of template for this request into out. */
+static void build_key(cw_ctx_t *ctx, const rule_t *rule, const char *template, const char *user_id,
+                      cw_buf_t *out)
+{
+    cw_req_t *req = ctx->req;
+    cw_abuse_vars_t vars = {
+        .project_id = cw_ctx_auth(ctx)->project_id,
+        .user_id = cw_str(user_id != NULL ? user_id : ""),
+        .user_agent = cw_req_header(req, "user-agent"),
+        .ip = req->ip,
+        .host = host_name(req),
+        .path = cw_str(rule->url),
+        .method = req->method,
+        .chunk_id = cw_abuse_chunk_id(cw_req_header(req, "content-range")),
+    };
+    cw_abuse_key_fill(template, &vars, req->params, out);
 }
 
 static void add_header(cw_res_t *res, const char *name, long long v)

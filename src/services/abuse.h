@@ -7,12 +7,31 @@
 #ifndef CW_SERVICES_ABUSE_H
 #define CW_SERVICES_ABUSE_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
+#include "core/buf.h"
 #include "core/ratelimit.h"
 #include "http/router.h"
 
 typedef struct cw_abuse cw_abuse_t;
+
+/* What a key template's placeholders stand for: {projectId}, {userId}, {userAgent}, {ip},
+ * {url} (host, then Appwrite's route path), {method}, {chunkId}; {param-NAME} comes from the
+ * request's parameters. */
+typedef struct cw_abuse_vars {
+    cw_str_t project_id, user_id, user_agent, ip, host, path, method;
+    long long chunk_id;
+} cw_abuse_vars_t;
+
+/* Appends template to out with its placeholders filled, as Appwrite's TimeLimit::parseKey does
+ * it; a placeholder without a value (an empty or absent parameter, an unknown name) stays as
+ * written. params: a JSON object or NULL. */
+void cw_abuse_key_fill(const char *template, const cw_abuse_vars_t *vars, const json_t *params,
+                       cw_buf_t *out);
+/* The upload chunk a Content-Range "bytes START-END/SIZE" names (START / chunk length), 0
+ * without a valid one. */
+long long cw_abuse_chunk_id(cw_str_t range);
 
 /* enabled false (_APP_OPTIONS_ABUSE=disabled) counts nothing and refuses nothing; the headers
  * are still sent, as Appwrite sends them. The abuse state takes ownership of store. */

@@ -81,6 +81,17 @@ test('email sessions count per e-mail, and a sign-in starts the count again', as
     assert.ok(s.$id);
 });
 
+test('a key naming an absent parameter still counts (the placeholder stays as written)', async () => {
+    const r = await fetch(`${limited.endpoint}/account/sessions/email`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-appwrite-project': limited.projectId },
+        body: JSON.stringify({ password: 'password123' }),
+    });
+    assert.equal(r.status, 400);
+    assert.equal((await r.json()).type, 'general_argument_invalid');
+    assert.equal(r.headers.get('x-ratelimit-remaining'), '9');
+});
+
 test('routes without a limit send no headers', async () => {
     const r = await fetch(`${limited.endpoint}/locale/continents`, { headers: { 'x-appwrite-project': limited.projectId } });
     assert.equal(r.status, 200);
