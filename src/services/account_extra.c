@@ -45,9 +45,10 @@ static int arg_id(cw_ctx_t *ctx, const char *name, bool custom, const char **out
     return 0;
 }
 
-static const char *user_field(const cw_ctx_t *ctx, const char *key)
+/* A string field of the signed-in user ("" when absent). */
+static const char *user_field(cw_ctx_t *ctx, const char *key)
 {
-    const char *v = json_string_value(json_object_get(cw_ctx_auth((cw_ctx_t *)ctx)->user, key));
+    const char *v = json_string_value(json_object_get(cw_ctx_auth(ctx)->user, key));
     return v != NULL ? v : "";
 }
 
@@ -271,8 +272,7 @@ static void on_delete_identity(cw_ctx_t *ctx)
 
 /* Push targets ----------------------------------------------------------------------------- */
 
-/* The Target model. The name is Appwrite's "{deviceBrand} {deviceModel}" of the user agent;
- * cwrite reads no user agents, so both parts are empty. */
+/* The Target model. */
 static json_t *target_model(const json_t *t)
 {
     static const char *const head[] = {"$id", "$createdAt", "$updatedAt", "name", "userId", NULL};
@@ -289,6 +289,8 @@ static json_t *target_model(const json_t *t)
     return m;
 }
 
+/* Appwrite names a push target "{deviceBrand} {deviceModel}" from the user agent; cwrite reads
+ * no user agents, so both parts are empty. */
 #define DEVICE_NAME " "
 
 static void on_create_push_target(cw_ctx_t *ctx)
