@@ -226,6 +226,27 @@ static const iindex_t targets_indexes[] = {
     {"key_session_internal_id", "key", {"sessionInternalId"}},
 };
 
+/* What happened to whom (the audit log Appwrite keeps per project): userInternalId is the
+ * actor's $sequence ("" for API keys and guests), data holds the actor's ID, name, e-mail and
+ * type and the request's mode. */
+static const iattr_t audits_attrs[] = {
+    {"userInternalId", "string", KEY, false},
+    {"event", "string", KEY, false},
+    {"resource", "string", KEY, false},
+    {"userAgent", "string", 16384, false},
+    {"ip", "string", 45, false},
+    {"location", "string", 45, false},
+    {"time", "datetime", 0, false},
+    {"data", "string", 65535, false},
+};
+static const iindex_t audits_indexes[] = {
+    {"key_userInternalId", "key", {"userInternalId"}},
+    {"key_resource", "key", {"resource"}},
+    {"key_event", "key", {"event"}},
+    {"key_time", "key", {"time"}},
+};
+static const char *const audits_json[] = {"data", NULL};
+
 #define COLL(name, json)                                                                           \
     {                                                                                              \
 #name, name##_attrs, NELEM(name##_attrs), name##_indexes, NELEM(name##_indexes), json      \
@@ -235,6 +256,7 @@ static const icoll_t colls[] = {
     COLL(users, users_json), COLL(tokens, NULL),      COLL(authenticators, authenticators_json),
     COLL(challenges, NULL),  COLL(sessions, NULL),    COLL(identities, identities_json),
     COLL(teams, teams_json), COLL(memberships, NULL), COLL(targets, NULL),
+    COLL(audits, audits_json),
 };
 
 static const cw_db_actor_t key_actor = {.is_key = true,
@@ -334,6 +356,29 @@ static json_t *indexes_spec(const icoll_t *c)
     return a;
 }
 
+static int collection_create(cw_db_t *db, const icoll_t *c, cw_db_error_t *err)
+{
+    json_t *attrs = attrs_spec(c), *indexes = indexes_spec(c), *perms = json_array(), *got = NULL;
+    int rc =
+        cw_db_collection_create_with(db, CW_DB_FAMILY_COLLECTIONS, CW_DB_INTERNAL_DATABASE, c->id,
+                                     c->id, perms, false, true, attrs, indexes, &got, err);
+    json_decref(perms);
+    json_decref(attrs);
+    json_decref(indexes);
+    json_decref(got);
+    return rc;
+}
+
+/* A store made by an older version lacks the collections added since: the first call that
+ * misses one makes it (inside enter/leave). Returns true when the call should be tried again. */
+static bool made_missing(cw_db_t *db, const icoll_t *c, int rc, const cw_db_error_t *err)
+{
+    if (rc == 0 || err == NULL || err->type != CW_ERR_COLLECTION_NOT_FOUND)
+        return false;
+    cw_db_error_t cerr = {0};
+    return collection_create(db, c, &cerr) == 0 || cerr.type == CW_ERR_COLLECTION_ALREADY_EXISTS;
+}
+
 /* Runs inside enter/leave. */
 static int ensure_in(cw_db_t *db, cw_db_error_t *err)
 {
@@ -355,17 +400,7 @@ static int ensure_in(cw_db_t *db, cw_db_error_t *err)
     json_decref(got);
     got = NULL;
     for (size_t i = 0; i < NELEM(colls); i++) {
-        json_t *attrs = attrs_spec(&colls[i]), *indexes = indexes_spec(&colls[i]);
-        json_t *perms = json_array();
-        int rc = cw_db_collection_create_with(db, CW_DB_FAMILY_COLLECTIONS, CW_DB_INTERNAL_DATABASE,
-                                              colls[i].id, colls[i].id, perms, false, true, attrs,
-                                              indexes, &got, err);
-        json_decref(perms);
-        json_decref(attrs);
-        json_decref(indexes);
-        json_decref(got);
-        got = NULL;
-        if (rc != 0)
+        if (collection_create(db, &colls[i], err) != 0)
             goto fail;
     }
     if (cw_db_batch_commit(db, err) != 0)
@@ -455,6 +490,9 @@ int cw_db_internal_create(cw_db_t *db, const char *coll, const char *id, json_t 
            *perms = permissions != NULL ? json_incref(permissions) : json_array();
     int rc = cw_db_document_create(db, CW_DB_FAMILY_COLLECTIONS, &key_actor,
                                    CW_DB_INTERNAL_DATABASE, coll, id, d, perms, out, err);
+    if (made_missing(db, c, rc, err))
+        rc = cw_db_document_create(db, CW_DB_FAMILY_COLLECTIONS, &key_actor,
+                                   CW_DB_INTERNAL_DATABASE, coll, id, d, perms, out, err);
     json_decref(d);
     json_decref(perms);
     cw__db_internal_leave(db);
@@ -530,6 +568,9 @@ int cw_db_internal_find(cw_db_t *db, const char *coll, json_t *queries, const ch
     if (search != NULL && search[0] != '\0')
         json_array_append_new(q, cw_db_internal_query("search", "search", json_string(search)));
     int rc = cw_db_document_list(db, CW_DB_FAMILY_COLLECTIONS, &key_actor, CW_DB_INTERNAL_DATABASE,
+                                 coll, q, with_total, out, err);
+    if (made_missing(db, c, rc, err))
+        rc = cw_db_document_list(db, CW_DB_FAMILY_COLLECTIONS, &key_actor, CW_DB_INTERNAL_DATABASE,
                                  coll, q, with_total, out, err);
     json_decref(q);
     cw__db_internal_leave(db);

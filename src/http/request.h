@@ -32,6 +32,7 @@ typedef struct cw_req {
     size_t nheaders;
     cw_str_t body;
     cw_str_t ip;
+    cw_str_t authority; /* the Host header (HTTP/1) or :authority (HTTP/2), may be empty */
     bool secure; /* arrived over TLS */
     json_t *params; /* query and body parameters, body winning; an object */
     cw_str_t path_names[CW_REQ_MAX_PATH_PARAMS];

@@ -188,6 +188,7 @@ static void copy_request(job_t *job, h2o_req_t *req)
     else if (sl != 0 && ss.ss_family == AF_INET6)
         inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, ip, sizeof(ip));
     c->ip = cw_arena_str_dup(a, cw_str(ip));
+    c->authority = cw_arena_str_dup(a, (cw_str_t){req->authority.base, req->authority.len});
     c->secure = req->scheme == &H2O_URL_SCHEME_HTTPS;
 }
 

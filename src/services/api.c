@@ -15,6 +15,8 @@
 #include "core/timeutil.h"
 #include "db/internal.h"
 #include "http/cors.h"
+#include "services/abuse.h"
+#include "services/audits.h"
 #include "services/routes.h"
 
 /* Hosts allowed as browser origins before any platform is registered: the local console. */
@@ -26,7 +28,11 @@ typedef struct api_shared {
     const cw_config_t *cfg;
     cw_db_hub_t *db_hub;
     cw_queue_t *queue;
+    cw_abuse_t *abuse;
 } api_shared_t;
+
+/* Rate-limit counters kept in process; each is a few dozen bytes. */
+#define ABUSE_COUNTERS_MAX 65536
 
 static void *thread_init(void *data, int index)
 {
@@ -36,6 +42,7 @@ static void *thread_init(void *data, int index)
     t->cfg = cfg;
     t->db_hub = shared->db_hub;
     t->queue = shared->queue;
+    t->abuse = shared->abuse;
     t->index = index;
     if (cw_console_open(cfg->data_dir, &t->console) != CW_OK)
         cw_log(CW_LOG_ERROR, "msg=\"thread cannot open the console store\" thread=%d", index);
@@ -514,7 +521,15 @@ static void dispatch(cw_ctx_t *ctx)
     if (json_is_string(lp))
         locale = (cw_str_t){json_string_value(lp), json_string_length(lp)};
     auth->locale = locale;
+    const char *user_id = json_string_value(json_object_get(auth->user, "$id"));
+    if (user_id != NULL)
+        user_id = cw_arena_strndup(&req->arena, user_id, strlen(user_id));
+    if (cw_abuse_check(t->abuse, ctx, user_id, auth->has_key) < 0)
+        goto out;
     ctx->route->handler(ctx);
+    cw_abuse_after(t->abuse, ctx, user_id);
+    if (ctx->route->flags & CW_ROUTE_OFFLOAD)
+        cw_audit_record(ctx);
 out:
     json_decref(auth->user);
     json_decref(auth->session);
@@ -547,6 +562,8 @@ void cw_api_init(cw_app_t *app, const cw_config_t *cfg)
     cw_router_add(r, cw_account_mfa_routes, cw_account_mfa_routes_count);
     cw_router_add(r, cw_account_tokens_routes, cw_account_tokens_routes_count);
     cw_router_add(r, cw_teams_routes, cw_teams_routes_count);
+    cw_router_add(r, cw_account_extra_routes, cw_account_extra_routes_count);
+    cw_router_add(r, cw_logs_routes, cw_logs_routes_count);
     memset(app, 0, sizeof(*app));
     app->router = r;
     app->thread_init = thread_init;
@@ -561,6 +578,8 @@ void cw_api_init(cw_app_t *app, const cw_config_t *cfg)
     cw_queue_opts_from_config(cfg, &qo);
     if (cw_queue_open(cfg->data_dir, &qo, &shared->queue) != CW_OK)
         cw_log(CW_LOG_ERROR, "msg=\"cannot open the job queue: mail is unavailable\"");
+    shared->abuse = cw_abuse_new(cfg->abuse == NULL || strcmp(cfg->abuse, "disabled") != 0,
+                                 cw_ratelimit_memory_new(ABUSE_COUNTERS_MAX));
     app->data = shared;
 }
 
@@ -577,6 +596,7 @@ void cw_api_destroy(cw_app_t *app)
     /* The server has stopped and every thread closed its stores: the hub may go. */
     cw_db_hub_free(shared->db_hub);
     cw_queue_close(shared->queue);
+    cw_abuse_free(shared->abuse);
     free(shared);
     app->data = NULL;
 }

@@ -26,5 +26,9 @@ extern const cw_route_t cw_users_routes[];
 extern const size_t cw_users_routes_count;
 extern const cw_route_t cw_teams_routes[];
 extern const size_t cw_teams_routes_count;
+extern const cw_route_t cw_account_extra_routes[];
+extern const size_t cw_account_extra_routes_count;
+extern const cw_route_t cw_logs_routes[];
+extern const size_t cw_logs_routes_count;
 
 #endif

@@ -5,12 +5,12 @@
  * collections (db/internal.h); a user's targets are read along with it, as Appwrite's subquery
  * does. Routes run on the worker pool (SQLite, password hashing).
  *
- * MFA: a user's TOTP authenticator, factors and recovery codes (auth/mfa.h).
+ * MFA: a user's TOTP authenticator, factors and recovery codes (auth/mfa.h). Logs: the audit
+ * entries of the user (services/audits.h).
  *
- * What needs features that do not exist yet answers general_not_implemented: logs, usage. createJWT
- * still answers user_session_not_found for a user that exists, even one with sessions. Creating a
- * session for a user (auth/session.h) makes one with the provider "server" and shows its secret to
- * the key.
+ * What needs features that do not exist yet answers general_not_implemented: usage. Creating a
+ * session for a user (auth/session.h) makes one with the provider "server" and shows its secret
+ * to the key.
  */
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -1662,7 +1662,6 @@ const cw_route_t cw_users_routes[] = {
     {"PATCH", USER "/impersonator", "users.write", on_update_impersonator, OFF},
     {"POST", USER "/jwts", "users.write", on_create_jwt, OFF},
     {"PUT", USER "/labels", "users.write", on_update_labels, OFF},
-    {"GET", USER "/logs", "users.read", on_not_implemented, OFF},
     {"GET", USER "/memberships", "users.read", on_list_memberships, OFF},
     {"PATCH", USER "/mfa", "users.write", on_update_mfa, OFF},
     {"DELETE", USER "/mfa/authenticators/{type}", "users.write", on_delete_mfa_authenticator, OFF},

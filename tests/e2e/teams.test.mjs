@@ -36,6 +36,27 @@ async function raw(method, path, body, { key = server.key } = {}) {
 
 const plain = (o) => JSON.parse(JSON.stringify(o));
 
+test('logs: what happened to a team, newest first; errors', async () => {
+    const t = await teams.create({ teamId: 'logged', name: 'Logged' });
+    await teams.updateName({ teamId: t.$id, name: 'Renamed' });
+    await teams.updatePrefs({ teamId: t.$id, prefs: { a: 1 } }); // a prefs answer names no team: no entry
+    const r = await raw('GET', `/teams/${t.$id}/logs`);
+    assert.equal(r.status, 200);
+    assert.equal(r.body.total, 2);
+    assert.deepEqual(r.body.logs.map((l) => l.event), ['team.update', 'team.create']);
+    assert.equal(r.body.logs[0].userType, 'keyProject');
+    assert.match(r.body.logs[0].userEmail, /^app\..+@service\.127\.0\.0\.1$/);
+    const page = await raw('GET', `/teams/${t.$id}/logs?queries[]=${encodeURIComponent(Query.limit(1))}&total=false`);
+    assert.equal(page.body.total, 0);
+    assert.deepEqual(page.body.logs.map((l) => l.event), ['team.update']);
+    const missing = await raw('GET', '/teams/ghost/logs');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.type, 'team_not_found');
+    const guest = await raw('GET', `/teams/${t.$id}/logs`, undefined, { key: null });
+    assert.equal(guest.status, 401);
+    assert.equal(guest.body.type, 'general_unauthorized_scope');
+});
+
 const TEAM_KEYS = ['$id', '$createdAt', '$updatedAt', 'name', 'total', 'prefs'];
 const MEMBERSHIP_KEYS = ['$id', '$createdAt', '$updatedAt', 'userId', 'userName', 'userEmail',
     'userPhone', 'teamId', 'teamName', 'invited', 'joined', 'confirm', 'mfa', 'roles'];

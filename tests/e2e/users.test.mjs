@@ -316,8 +316,47 @@ test('sessions, memberships, identities: empty until accounts and teams', async 
     assert.equal(listed.sessions[0].$id, made.$id);
     assert.equal(listed.sessions[0].secret, '');
     await users.deleteSession({ userId: 'alice', sessionId: made.$id });
-    await expectAppwriteError(assert, () => users.listLogs({ userId: 'alice' }), 405, 'general_not_implemented');
     assert.equal((await users.listMFAFactors({ userId: 'alice' })).totp, false, 'MFA: mfa.test.mjs');
+});
+
+const LOG_KEYS = ['event', 'userId', 'userEmail', 'userName', 'mode', 'userType', 'ip', 'time', 'osCode',
+    'osName', 'osVersion', 'clientType', 'clientCode', 'clientName', 'clientVersion', 'clientEngine',
+    'clientEngineVersion', 'deviceName', 'deviceBrand', 'deviceModel', 'countryCode', 'countryName'];
+
+test('logs: what a user did, newest first, with paging; errors', async () => {
+    const u = await users.create({ userId: 'logger', email: 'logger@example.com', password: 'password123', name: 'Log' });
+    // Done with the key: the key is the actor, so not in the user's logs.
+    const s = await users.createSession({ userId: u.$id });
+    const client = new sdk.Client().setEndpoint(server.endpoint).setProject(server.projectId).setSession(s.secret);
+    const account = new sdk.Account(client);
+    await account.updateName({ name: 'Logged' });
+    await account.updatePrefs({ prefs: { a: 1 } });
+    const logs = await users.listLogs({ userId: u.$id });
+    assert.equal(logs.total, 2);
+    assert.deepEqual(Object.keys(plain(logs.logs[0])), LOG_KEYS);
+    assert.deepEqual(logs.logs.map((l) => l.event), ['user.update', 'user.update']);
+    const [last] = logs.logs;
+    assert.equal(last.userId, u.$id);
+    assert.equal(last.userEmail, 'logger@example.com');
+    assert.equal(last.userName, 'Logged');
+    assert.equal(last.userType, 'user');
+    assert.equal(last.mode, 'default');
+    assert.equal(last.ip, '127.0.0.1');
+    assert.equal(last.countryCode, '--');
+    assert.equal(last.countryName, 'Unknown');
+    assert.ok(Date.parse(last.time) >= Date.parse(logs.logs[1].time));
+    const page = await users.listLogs({ userId: u.$id, queries: [Query.limit(1), Query.offset(1)] });
+    assert.equal(page.total, 2);
+    assert.equal(page.logs.length, 1);
+    assert.equal((await users.listLogs({ userId: u.$id, total: false })).total, 0);
+    await expectAppwriteError(assert, () => users.listLogs({ userId: u.$id, queries: [Query.equal('event', 'x')] }),
+        400, 'general_argument_invalid');
+    await expectAppwriteError(assert, () => users.listLogs({ userId: u.$id, queries: [Query.limit(0)] }),
+        400, 'general_argument_invalid');
+    await expectAppwriteError(assert, () => users.listLogs({ userId: 'ghost' }), 404, 'user_not_found');
+    // A failed write leaves no entry.
+    await expectAppwriteError(assert, () => account.updatePassword({ password: 'short' }), 400, 'general_argument_invalid');
+    assert.equal((await users.listLogs({ userId: u.$id })).total, 2);
 });
 
 test('tokens', async () => {

@@ -261,6 +261,28 @@ static void test_two_connections(void **state)
     cw_db_close(other);
 }
 
+/* A store made before a collection was added lacks it: the first create or find makes it. */
+static void test_collection_added_later(void **state)
+{
+    fixture_t *f = *state;
+    cw_db_error_t err = {0};
+    json_t *out = NULL;
+    assert_int_equal(cw_db_internal_ensure(f->db, &err), 0);
+    cw__db_internal_enter(f->db);
+    assert_int_equal(cw_db_collection_delete(f->db, CW_DB_FAMILY_COLLECTIONS,
+                                             CW_DB_INTERNAL_DATABASE, "audits", &err),
+                     0);
+    cw__db_internal_leave(f->db);
+    assert_int_equal(cw_db_internal_find(f->db, "audits", NULL, NULL, true, &out, &err), 0);
+    assert_int_equal(json_integer_value(json_object_get(out, "total")), 0);
+    json_decref(out);
+    json_t *data = json_pack("{s:s, s:s}", "event", "user.create", "resource", "user/a");
+    assert_int_equal(cw_db_internal_create(f->db, "audits", "unique()", data, NULL, &out, &err), 0);
+    json_decref(data);
+    assert_string_equal(json_string_value(json_object_get(out, "event")), "user.create");
+    json_decref(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -270,6 +292,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_find, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_where_and_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_connections, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_collection_added_later, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,7 +36,8 @@ export async function cli(args, opts = {}) {
 
 /**
  * Starts `cwrite serve`. Options: env (extra environment), args (extra flags), dataDir (reuse a
- * folder), threads. Returns {endpoint, port, projectId, key, dataDir, proc, output(), stop()}.
+ * folder), threads, abuse (true keeps Appwrite's rate limits on; tests make many accounts from one
+ * address, so by default they are off). Returns {endpoint, port, projectId, key, dataDir, proc, output(), stop()}.
  */
 export async function startServer(opts = {}) {
     const port = opts.port || (await freePort());
@@ -45,6 +46,7 @@ export async function startServer(opts = {}) {
     const env = {
         ...process.env,
         CWRITE_ACCESS_LOG: '0',
+        _APP_OPTIONS_ABUSE: opts.abuse ? 'enabled' : 'disabled',
         LSAN_OPTIONS: `suppressions=${resolve(here, '../../lsan.supp')}:print_suppressions=0`,
         ...opts.env,
     };
