@@ -2024,6 +2024,50 @@ static int compile_filter(qctx_t *q, const cw_query_t *f)
     }
 }
 
+/* "_type = ? AND _permission IN (roles)", bound in q. probe: the caller looks up one document's
+ * permissions, so the roles are checked on its few rows ("+" keeps SQLite from seeking once per
+ * role instead). */
+static void perms_match(qctx_t *q, const cw_dba_find_t *f, cw_buf_t *b, bool probe)
+{
+    cw_buf_printf(b, "_type = ?%d AND %s_permission IN (",
+                  bind_text(q->bd, f->action, strlen(f->action)), probe ? "+" : "");
+    if (f->nroles == 0)
+        cw_buf_append_str(b, "NULL");
+    for (size_t i = 0; i < f->nroles; i++)
+        cw_buf_printf(b, "%s?%d", i ? ", " : "",
+                      bind_text(q->bd, f->roles[i], strlen(f->roles[i])));
+    cw_buf_append_char(b, ')');
+}
+
+/* Past this many permission rows for the caller's roles, reading rows in the query's order and
+ * probing the permissions of each beats collecting every readable row first. */
+#define PERMS_WIDE 1000
+
+/* Whether the caller's roles reach many documents. Two plans answer the permission filter: drive
+ * from the roles' permission rows (every readable document is gathered and sorted: cheap for a
+ * user who sees few documents, slow for one who sees thousands) or walk the rows in order and
+ * probe each (cheap when most rows are readable, slow when few are). Counting the roles' rows up
+ * to a bound picks the plan for this caller; on error the first plan is kept. */
+static bool perms_wide(qctx_t *q, const cw_dba_find_t *f)
+{
+    cw_buf_t b = CW_BUF_INIT;
+    binds_t bd = {0};
+    qctx_t pq = {q->s, q->c, &b, &bd, NULL};
+    bool wide = false;
+    cw_buf_append_str(&b, "SELECT COUNT(*) FROM (SELECT 1 FROM ");
+    q_ident2(&b, q->c->table, "_perms");
+    cw_buf_append_str(&b, " WHERE ");
+    perms_match(&pq, f, &b, false);
+    cw_buf_printf(&b, " LIMIT %d)", PERMS_WIDE);
+    sqlite3_stmt *st = stmt_get(q->s, b.ptr, NULL);
+    if (st != NULL && binds_apply(st, &bd) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        wide = sqlite3_column_int64(st, 0) >= PERMS_WIDE;
+    stmt_done(st);
+    binds_free(&bd);
+    cw_buf_free(&b);
+    return wide;
+}
+
 /* WHERE clause (without the keyword) for filters and permissions; "1" when there is none. */
 static int compile_where(qctx_t *q, const cw_dba_find_t *f)
 {
@@ -2040,16 +2084,20 @@ static int compile_where(qctx_t *q, const cw_dba_find_t *f)
     if (f->roles != NULL) {
         if (any)
             cw_buf_append_str(b, " AND ");
-        cw_buf_append_str(b, "_id IN (SELECT _document FROM ");
-        q_ident2(b, q->c->table, "_perms");
-        cw_buf_printf(b, " WHERE _type = ?%d AND _permission IN (",
-                      bind_text(q->bd, f->action, strlen(f->action)));
-        if (f->nroles == 0)
-            cw_buf_append_str(b, "NULL");
-        for (size_t i = 0; i < f->nroles; i++)
-            cw_buf_printf(b, "%s?%d", i ? ", " : "",
-                          bind_text(q->bd, f->roles[i], strlen(f->roles[i])));
-        cw_buf_append_str(b, "))");
+        bool wide = perms_wide(q, f);
+        if (wide) {
+            cw_buf_append_str(b, "EXISTS (SELECT 1 FROM ");
+            q_ident2(b, q->c->table, "_perms");
+            cw_buf_append_str(b, " AS p WHERE p._document = ");
+            q_ident(b, q->c->table);
+            cw_buf_append_str(b, "._id AND ");
+        } else {
+            cw_buf_append_str(b, "_id IN (SELECT _document FROM ");
+            q_ident2(b, q->c->table, "_perms");
+            cw_buf_append_str(b, " WHERE ");
+        }
+        perms_match(q, f, b, wide);
+        cw_buf_append_str(b, ")");
         any = true;
     }
     if (!any)

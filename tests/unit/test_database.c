@@ -1025,6 +1025,67 @@ static void test_permissions(void **state)
     expect_list(db, &KEY, "open", NULL, "o1", 1);
 }
 
+/* The permission filter picks its plan by how many documents the caller's roles reach (past a
+ * thousand it probes each row): both plans give the same answers. */
+static void test_permissions_wide(void **state)
+{
+    fixture_t *f = *state;
+    json_t *out = NULL, *items = json_array();
+    static const char *const wide_roles[] = {"any", "users", "user:wide", NULL};
+    static const char *const narrow_roles[] = {"any", "users", "user:narrow", NULL};
+    const cw_db_actor_t wide = {.roles = wide_roles};
+    const cw_db_actor_t narrow = {.roles = narrow_roles};
+    make_db(f->db, "db");
+    make_coll(f->db, CW_DB_FAMILY_COLLECTIONS, "db", "many", "[]", true);
+    make_attr(f->db, CW_DB_FAMILY_COLLECTIONS, "db", "many",
+              "{\"type\":\"integer\",\"key\":\"n\",\"required\":true}");
+    /* 2400 documents: "wide" reads two in three, "narrow" every hundredth. */
+    for (int i = 0; i < 2400; i++) {
+        char id[16], perm[64];
+        snprintf(id, sizeof(id), "d%04d", i);
+        snprintf(perm, sizeof(perm), "read(\"user:%s\")",
+                 i % 100 == 0 ? "narrow"
+                 : i % 3 != 0 ? "wide"
+                              : "other");
+        json_array_append_new(
+            items, json_pack("{s:s,s:i,s:[s]}", "$id", id, "n", i % 7, "$permissions", perm));
+        if (json_array_size(items) == 100) {
+            EXPECT_OK(cw_db_documents_create(f->db, CW_DB_FAMILY_COLLECTIONS, &KEY, "db", "many",
+                                             items, &out, err_));
+            json_decref(out);
+            json_array_clear(items);
+        }
+    }
+    json_decref(items);
+    json_t *q = Q(2, "{\"method\":\"equal\",\"attribute\":\"n\",\"values\":[3]}",
+                  "{\"method\":\"limit\",\"values\":[5]}");
+    EXPECT_OK(cw_db_document_list(f->db, CW_DB_FAMILY_COLLECTIONS, &wide, "db", "many", q, true,
+                                  &out, err_));
+    /* n = 3 holds i = 3, 10, 17, …: 343 of 2400; wide reads those with i % 3 != 0 (and i % 100
+     * != 0): count them here the same way. */
+    int want = 0, want_narrow = 0;
+    for (int i = 0; i < 2400; i++) {
+        if (i % 7 == 3 && i % 100 != 0 && i % 3 != 0)
+            want++;
+        if (i % 7 == 3 && i % 100 == 0)
+            want_narrow++;
+    }
+    assert_int_equal(json_integer_value(json_object_get(out, "total")), want);
+    assert_int_equal(json_array_size(json_object_get(out, "documents")), 5);
+    json_decref(out);
+    EXPECT_OK(cw_db_document_list(f->db, CW_DB_FAMILY_COLLECTIONS, &narrow, "db", "many", q, true,
+                                  &out, err_));
+    assert_int_equal(json_integer_value(json_object_get(out, "total")), want_narrow);
+    json_decref(out);
+    json_decref(q);
+    EXPECT_ERR(cw_db_document_get(f->db, CW_DB_FAMILY_COLLECTIONS, &wide, "db", "many", "d0000",
+                                  NULL, &out, err_),
+               CW_ERR_DOCUMENT_NOT_FOUND);
+    EXPECT_OK(cw_db_document_get(f->db, CW_DB_FAMILY_COLLECTIONS, &wide, "db", "many", "d0001",
+                                 NULL, &out, err_));
+    json_decref(out);
+}
+
 /* Two connections to one project: a write through one is seen by the other at once, whatever
  * either had cached. */
 static void test_two_connections(void **state)
@@ -1307,6 +1368,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_column_on_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_queries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cursors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_permissions_wide, setup, teardown),
         cmocka_unit_test_setup_teardown(test_permissions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_connections, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_databases, setup, teardown),
