@@ -85,3 +85,28 @@ char *cw_buf_steal(cw_buf_t *b, size_t *len)
     *b = CW_BUF_INIT;
     return p;
 }
+
+void cw_buf_append_html(cw_buf_t *b, cw_str_t s)
+{
+    for (size_t i = 0; i < s.len; i++) {
+        switch (s.ptr[i]) {
+        case '&':
+            cw_buf_append_str(b, "&amp;");
+            break;
+        case '<':
+            cw_buf_append_str(b, "&lt;");
+            break;
+        case '>':
+            cw_buf_append_str(b, "&gt;");
+            break;
+        case '"':
+            cw_buf_append_str(b, "&quot;");
+            break;
+        case '\'':
+            cw_buf_append_str(b, "&#39;");
+            break;
+        default:
+            cw_buf_append_char(b, s.ptr[i]);
+        }
+    }
+}

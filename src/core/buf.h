@@ -21,6 +21,8 @@ typedef struct cw_buf {
 void cw_buf_reserve(cw_buf_t *b, size_t extra);
 void cw_buf_append(cw_buf_t *b, const void *p, size_t n);
 void cw_buf_append_str(cw_buf_t *b, const char *s);
+/* Appends s with the five characters that mean something in HTML written as entities. */
+void cw_buf_append_html(cw_buf_t *b, cw_str_t s);
 void cw_buf_append_char(cw_buf_t *b, char c);
 void cw_buf_printf(cw_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cw_buf_vprintf(cw_buf_t *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));

@@ -25,7 +25,8 @@ cw_jw_t *cw_res_json(cw_res_t *res, int status)
     return &res->jw;
 }
 
-void cw_res_static(cw_res_t *res, int status, const char *content_type, const char *bytes, size_t len)
+void cw_res_static(cw_res_t *res, int status, const char *content_type, const char *bytes,
+                   size_t len)
 {
     res->status = status;
     res->content_type = content_type;
@@ -39,6 +40,20 @@ void cw_res_empty(cw_res_t *res, int status)
     res->content_type = NULL;
     cw_buf_reset(&res->body);
     res->static_body = CW_STR_NULL;
+}
+
+/* The error as a page: what a browser shows when a redirect route fails. */
+static void error_page(cw_res_t *res, int status, const char *type, cw_str_t msg)
+{
+    cw_buf_reset(&res->body);
+    res->content_type = "text/html; charset=UTF-8";
+    res->status = status;
+    cw_buf_printf(&res->body,
+                  "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">"
+                  "<title>Error %d</title></head>\n<body>\n<h1>Error %d</h1>\n<p>",
+                  status, status);
+    cw_buf_append_html(&res->body, msg);
+    cw_buf_printf(&res->body, "</p>\n<p><code>%s</code></p>\n</body>\n</html>\n", type);
 }
 
 void cw_res_error(cw_res_t *res, cw_err_t err, const char *fmt, ...)
@@ -58,6 +73,11 @@ void cw_res_error(cw_res_t *res, cw_err_t err, const char *fmt, ...)
         va_end(ap);
     } else {
         cw_buf_append_str(&msg, def->message);
+    }
+    if (res->html_errors) {
+        error_page(res, status, def->type, cw_buf_str(&msg));
+        cw_buf_free(&msg);
+        return;
     }
     cw_jw_obj_open(w);
     cw_jw_key(w, "message");

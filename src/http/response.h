@@ -26,6 +26,7 @@ typedef struct cw_res {
     cw_jw_t jw;
     cw_err_t error;   /* set when the response is an error */
     bool has_error;
+    bool html_errors; /* errors as a page for a browser (routes a browser is sent to) */
     cw_arena_t *arena; /* the request's, for header copies */
 } cw_res_t;
 
@@ -38,8 +39,8 @@ cw_jw_t *cw_res_json(cw_res_t *res, int status);
 /* Replies with bytes that outlive the response (cached or static). */
 void cw_res_static(cw_res_t *res, int status, const char *content_type, const char *bytes, size_t len);
 void cw_res_empty(cw_res_t *res, int status);
-/* Replaces whatever was written with Appwrite's error JSON. fmt may be NULL for the table's
- * default message. */
+/* Replaces whatever was written with Appwrite's error JSON (a small HTML page saying the same
+ * when html_errors is set). fmt may be NULL for the table's default message. */
 void cw_res_error(cw_res_t *res, cw_err_t err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void cw_res_header(cw_res_t *res, const char *name, cw_str_t value);
 cw_str_t cw_res_body(const cw_res_t *res);

@@ -19,6 +19,7 @@ enum {
     CW_ROUTE_NO_AUTH = 1 << 1,   /* answers without a project or credentials */
     CW_ROUTE_MFA_OPEN = 1 << 2,  /* open to a session still short of factors (Appwrite's `mfa`) */
     CW_ROUTE_MFA_FRESH = 1 << 3, /* needs a challenge passed in the last 30 min (`mfaProtected`) */
+    CW_ROUTE_HTML_ERRORS = 1 << 4, /* a browser is sent here: errors are pages (Appwrite's `error`) */
 };
 
 typedef struct cw_route {

@@ -485,6 +485,7 @@ static void dispatch(cw_ctx_t *ctx)
                      "SDK version.");
         goto out;
     }
+    ctx->res->html_errors = (ctx->route->flags & CW_ROUTE_HTML_ERRORS) != 0;
     auth->roles = guest_roles;
     if (authenticate(ctx, auth) < 0)
         goto out;
@@ -561,6 +562,7 @@ void cw_api_init(cw_app_t *app, const cw_config_t *cfg)
     cw_router_add(r, cw_account_routes, cw_account_routes_count);
     cw_router_add(r, cw_account_mfa_routes, cw_account_mfa_routes_count);
     cw_router_add(r, cw_account_tokens_routes, cw_account_tokens_routes_count);
+    cw_router_add(r, cw_account_oauth2_routes, cw_account_oauth2_routes_count);
     cw_router_add(r, cw_teams_routes, cw_teams_routes_count);
     cw_router_add(r, cw_account_extra_routes, cw_account_extra_routes_count);
     cw_router_add(r, cw_logs_routes, cw_logs_routes_count);

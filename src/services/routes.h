@@ -31,4 +31,7 @@ extern const size_t cw_account_extra_routes_count;
 extern const cw_route_t cw_logs_routes[];
 extern const size_t cw_logs_routes_count;
 
+extern const cw_route_t cw_account_oauth2_routes[];
+extern const size_t cw_account_oauth2_routes_count;
+
 #endif

@@ -46,30 +46,15 @@ static cw_str_t var_value(const json_t *vars, cw_str_t key, char num[32])
 
 static void append_value(cw_buf_t *out, cw_str_t v, cw_mail_part_t part)
 {
+    if (part == CW_MAIL_PART_HTML) {
+        cw_buf_append_html(out, v);
+        return;
+    }
     for (size_t i = 0; i < v.len; i++) {
         char c = v.ptr[i];
-        if (part == CW_MAIL_PART_HTML) {
-            switch (c) {
-            case '&':
-                cw_buf_append_str(out, "&amp;");
-                continue;
-            case '<':
-                cw_buf_append_str(out, "&lt;");
-                continue;
-            case '>':
-                cw_buf_append_str(out, "&gt;");
-                continue;
-            case '"':
-                cw_buf_append_str(out, "&quot;");
-                continue;
-            case '\'':
-                cw_buf_append_str(out, "&#39;");
-                continue;
-            }
-        } else if (part == CW_MAIL_PART_SUBJECT && (c == '\r' || c == '\n' || c == '\0')) {
-            /* A subject is one header line: a client's line break must not start another. */
+        /* A subject is one header line: a client's line break must not start another. */
+        if (part == CW_MAIL_PART_SUBJECT && (c == '\r' || c == '\n' || c == '\0'))
             c = ' ';
-        }
         cw_buf_append_char(out, c);
     }
 }
