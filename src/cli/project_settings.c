@@ -156,6 +156,13 @@ static void print_project(const cw_project_t *p)
         snprintf(label, sizeof(label), "auth.method.%s", cw_auth_method_name(m));
         printf("%-32s%s\n", label, onoff(a->methods[m]));
     }
+    static const char *const mfa_factors[] = {"totp", "email", "phone", NULL};
+    for (const char *const *f = mfa_factors; *f != NULL; f++) {
+        const json_t *on = json_object_get(json_object_get(p->auths, "mfaFactors"), *f);
+        char label[48];
+        snprintf(label, sizeof(label), "auth.mfa-factor.%s", *f);
+        printf("%-32s%s\n", label, onoff(!json_is_boolean(on) || json_is_true(on)));
+    }
     printf("%-32s", "auth.mock-numbers");
     for (size_t i = 0; i < a->nmock_numbers; i++)
         printf("%s%s=%s", i > 0 ? ", " : "", a->mock_numbers[i].phone, a->mock_numbers[i].otp);
@@ -201,6 +208,8 @@ static void auth_usage(FILE *out)
         "                               always see them)\n"
         "  --method NAME=on|off         a sign-in method; NAME: email-password, magic-url,\n"
         "                               email-otp, anonymous, invites, jwt, phone (repeatable)\n"
+        "  --mfa-factor NAME=on|off     a second factor users may give; NAME: totp, email, phone\n"
+        "                               (repeatable; recovery codes always stay)\n"
         "  --mock-number PHONE=OTP      a test phone number (E.164) and its 6-digit code, no SMS\n"
         "                               sent (repeatable; replaces the list)\n"
         "  --mock-numbers none          removes every mock number\n");
@@ -262,6 +271,23 @@ static int auth_option(json_t *auths, json_t **mocks, const char *opt, size_t le
             return -1;
         }
         json_object_set_new(auths, cw_auth_method_key(m), json_boolean(on));
+        return 0;
+    }
+    if (opt_is(opt, len, "mfa-factor")) {
+        char name[16];
+        bool on;
+        if (parse_named_switch(optname, v, name, sizeof(name), &on) < 0)
+            return -1;
+        if (strcmp(name, "totp") != 0 && strcmp(name, "email") != 0 && strcmp(name, "phone") != 0) {
+            fprintf(stderr, "cwrite: unknown MFA factor '%s' (see --help)\n", name);
+            return -1;
+        }
+        json_t *factors = json_object_get(auths, "mfaFactors");
+        if (!json_is_object(factors)) {
+            factors = json_object();
+            json_object_set_new(auths, "mfaFactors", factors);
+        }
+        json_object_set_new(factors, name, json_boolean(on));
         return 0;
     }
     if (opt_is(opt, len, "mock-numbers")) {

@@ -1,14 +1,18 @@
 /*
- * The Account service (client side): sign-up, email/password and anonymous sessions, the
- * signed-in user's sessions, JWTs, name, password, email, prefs and status. The user comes from
- * the middleware (ctx->auth: cookie, X-Appwrite-Session, X-Fallback-Cookies or X-Appwrite-JWT);
- * sessions are documents of the project's internal collections (auth/session.h). Routes run on
+ * The Account service (client side), in four files that share services/account.h:
+ *   account.c         sign-up, email/password and anonymous sessions (with the session alert),
+ *                     the signed-in user's sessions, JWTs, name, password, email, prefs, status;
+ *   account_tokens.c  one-time tokens: e-mail and phone verification, password recovery, magic
+ *                     URL, e-mail OTP and phone tokens, sessions from any token, the phone number;
+ *   account_mfa.c     MFA: TOTP authenticators, challenges, factors and recovery codes;
+ *   account_extra.c   deleting the account, identities and push targets.
+ * The user comes from the middleware (ctx->auth: cookie, X-Appwrite-Session, X-Fallback-Cookies
+ * or X-Appwrite-JWT); sessions are documents of the project's internal collections
+ * (auth/session.h); the project's auth settings apply through services/policy.h. Routes run on
  * the worker pool (SQLite, argon2).
  *
- * MFA is in account_mfa.c.
- *
- * Not here yet (the routes answer 404 general_route_not_found): identities, logs, recovery,
- * verification, magic URL, OTP and phone tokens, token sessions, push targets, DELETE /account.
+ * The account's logs are served by services/logs.c. Not here yet: OAuth2 sign-in and identities
+ * made by it (those routes answer 404 general_route_not_found).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +35,7 @@
 #include "services/account.h"
 #include "services/api.h"
 #include "services/internal_api.h"
+#include "services/mail_api.h"
 #include "services/policy.h"
 #include "services/routes.h"
 
@@ -488,8 +493,8 @@ static void on_create(cw_ctx_t *ctx)
 /* Makes a session for user, sets the cookies and applies the session limit; the session (a new
  * reference) or NULL with the error written. cookie receives the cookie value. */
 json_t *cw_account_open_session(cw_ctx_t *ctx, cw_db_t *db, const json_t *user,
-                                const char *provider, const char *provider_uid,
-                                const char *factor, cw_buf_t *cookie)
+                                const char *provider, const char *provider_uid, const char *factor,
+                                cw_buf_t *cookie)
 {
     char secret[CW_SESSION_SECRET_LEN + 1];
     cw_db_error_t err = {0};
@@ -520,16 +525,74 @@ json_t *cw_account_open_session(cw_ctx_t *ctx, cw_db_t *db, const json_t *user,
     return session;
 }
 
-/* As cw_account_open_session, answering the Session model (201). The model's secret is the
- * cookie value, shown to API keys only. */
+/* Appwrite's session alert (its mails listener of SessionCreated): with the project's
+ * sessionAlerts on, a user with an e-mail hears of each new session but their first. A session
+ * made from a mailed secret (magic URL, e-mail OTP) gets none: the mail proved the mailbox. Best
+ * effort, as in Appwrite: the session stands whatever becomes of the mail. */
+static void session_alert(cw_ctx_t *ctx, cw_db_t *db, const json_t *user, const json_t *session)
+{
+    const char *email = json_string_value(json_object_get(user, "email"));
+    const char *provider = json_string_value(json_object_get(session, "provider"));
+    const json_t *factors = json_object_get(session, "factors");
+    if (!cw_policy(ctx)->session_alerts || email == NULL || email[0] == '\0')
+        return;
+    if (provider != NULL &&
+        (strcmp(provider, "magic-url") == 0 || strcmp(provider, "token") == 0)) {
+        size_t i;
+        json_t *f;
+        json_array_foreach(factors, i, f)
+        {
+            if (json_is_string(f) && strcmp(json_string_value(f), "email") == 0)
+                return;
+        }
+    }
+    json_t *q = json_array(), *found = NULL;
+    cw_db_error_t err = {0};
+    json_array_append_new(
+        q, cw_db_internal_query("equal", "userId", json_incref(json_object_get(user, "$id"))));
+    json_array_append_new(q, cw_db_internal_query("limit", NULL, json_integer(2)));
+    int rc = cw_db_internal_find(db, "sessions", q, NULL, false, &found, &err);
+    json_decref(q);
+    size_t n = json_array_size(json_object_get(found, "documents"));
+    json_decref(found);
+    if (rc != 0 || n < 2)
+        return;
+    json_t *m = cw_session_model(session, true, NULL);
+    const char *client = json_string_value(json_object_get(m, "clientName"));
+    const char *agent = json_string_value(json_object_get(session, "userAgent"));
+    /* Appwrite's device line: the client's name, else the user agent. */
+    const char *device = client != NULL && client[0] != '\0' ? client
+                         : agent != NULL && agent[0] != '\0' ? agent
+                                                             : "UNKNOWN";
+    char date[64];
+    time_t now = (time_t)(cw_time_now_ms() / 1000);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof(date), "%B %d, %Y %H:%M:%S UTC", &tm);
+    json_t *vars =
+        json_pack("{s:s, s:s, s:O, s:O}", "date", date, "device", device, "ip",
+                  json_object_get(m, "ip"), "country", json_object_get(m, "countryName"));
+    if (vars == NULL ||
+        cw_svc_mail_quiet(ctx, "sessionAlert", email,
+                          json_string_value(json_object_get(user, "name")), vars) != 0)
+        cw_log(CW_LOG_INFO, "msg=\"session alert not queued\"");
+    json_decref(vars);
+    json_decref(m);
+}
+
+/* As cw_account_open_session, answering the Session model (201), and sending the session alert.
+ * The model's secret is the cookie value, shown to API keys only. */
 void cw_account_start_session(cw_ctx_t *ctx, cw_db_t *db, const json_t *user, const char *provider,
                               const char *provider_uid, const char *factor)
 {
     cw_buf_t value = CW_BUF_INIT;
-    json_t *session = cw_account_open_session(ctx, db, user, provider, provider_uid, factor, &value);
-    if (session != NULL)
-        cw_svc_reply(ctx, 201, cw_session_model(session, true,
-                                                cw_ctx_auth(ctx)->has_key ? value.ptr : NULL));
+    json_t *session =
+        cw_account_open_session(ctx, db, user, provider, provider_uid, factor, &value);
+    if (session != NULL) {
+        cw_svc_reply(ctx, 201,
+                     cw_session_model(session, true, cw_ctx_auth(ctx)->has_key ? value.ptr : NULL));
+        session_alert(ctx, db, user, session);
+    }
     json_decref(session);
     cw_buf_free(&value);
 }

@@ -48,9 +48,11 @@ json_t *cw_account_new_user_data(const char *id, const char *email, const char *
  * value in cookie, or NULL with the error written. provider: "email", "anonymous", "magic-url",
  * "token", …; factor: "password", "email", "phone", …. */
 json_t *cw_account_open_session(cw_ctx_t *ctx, cw_db_t *db, const json_t *user,
-                                const char *provider, const char *provider_uid,
-                                const char *factor, cw_buf_t *cookie);
-/* The same, answering the Session model with 201. */
+                                const char *provider, const char *provider_uid, const char *factor,
+                                cw_buf_t *cookie);
+/* The same, answering the Session model with 201; then, with the project's sessionAlerts on,
+ * mails the user of the new session as Appwrite does (not for their first session, nor for one
+ * made from a mailed magic URL or e-mail OTP). */
 void cw_account_start_session(cw_ctx_t *ctx, cw_db_t *db, const json_t *user, const char *provider,
                               const char *provider_uid, const char *factor);
 /* The session cookies for value (value.ptr NULL: their removal), expiring at expire_s. */

@@ -69,70 +69,17 @@ static json_t *sequence_of(const json_t *doc)
     return json_string("");
 }
 
-static json_t *query1(const char *method, const char *attr, json_t *value)
-{
-    json_t *q = json_array();
-    json_array_append_new(q, cw_db_internal_query(method, attr, value));
-    return q;
-}
-
 /* Account ---------------------------------------------------------------------------------- */
 
-/* Leaves the user's teams: a confirmed member counted in a team's total is taken off it. */
-static int leave_teams(cw_db_t *db, const char *user_id, cw_db_error_t *err)
-{
-    json_t *q = query1("equal", "userId", json_string(user_id)), *found = NULL;
-    json_array_append_new(q, cw_db_internal_query("limit", NULL, json_integer(5000)));
-    int rc = cw_db_internal_find(db, "memberships", q, NULL, false, &found, err);
-    json_decref(q);
-    size_t i;
-    json_t *m;
-    json_array_foreach(json_object_get(found, "documents"), i, m)
-    {
-        const char *team_id = json_string_value(json_object_get(m, "teamId"));
-        json_t *team = NULL, *out = NULL;
-        cw_db_error_t terr = {0};
-        if (rc != 0 || !json_is_true(json_object_get(m, "confirm")) || team_id == NULL ||
-            cw_db_internal_get(db, "teams", team_id, &team, &terr) != 0)
-            continue;
-        json_int_t total = json_integer_value(json_object_get(team, "total"));
-        json_t *data = json_pack("{s:I}", "total", (json_int_t)(total > 0 ? total - 1 : 0));
-        rc = cw_db_internal_update(db, "teams", team_id, data, &out, err);
-        json_decref(data);
-        json_decref(out);
-        json_decref(team);
-    }
-    json_decref(found);
-    return rc;
-}
-
-/* DELETE /v1/account: the user goes with what Appwrite's delete worker removes for a user:
- * sessions, memberships (and their count in the teams), tokens, identities and targets; MFA
- * factors too, which nothing else would reach. No cookie is touched: 204 and nothing more. */
+/* DELETE /v1/account: the user and everything of theirs (cw_svc_user_delete). No cookie is
+ * touched: 204 and nothing more. */
 static void on_delete_account(cw_ctx_t *ctx)
 {
-    static const char *const owned[] = {"sessions", "memberships",    "tokens",    "identities",
-                                        "targets",  "authenticators", "challenges"};
     cw_db_t *db;
     cw_db_error_t err = {0};
     if (cw_account_signed_in(ctx, &db) != 0)
         return;
-    const char *id = user_field(ctx, "$id");
-    int rc = cw_db_internal_begin(db, &err);
-    if (rc == 0)
-        rc = leave_teams(db, id, &err);
-    if (rc == 0)
-        rc = cw_db_internal_delete(db, "users", id, &err);
-    for (size_t i = 0; rc == 0 && i < sizeof(owned) / sizeof(owned[0]); i++) {
-        json_t *q = query1("equal", "userId", json_string(id));
-        rc = cw_db_internal_delete_where(db, owned[i], q, NULL, &err);
-        json_decref(q);
-    }
-    if (rc == 0)
-        rc = cw_db_internal_commit(db, &err);
-    else
-        cw_db_internal_rollback(db);
-    if (rc != 0) {
+    if (cw_svc_user_delete(db, user_field(ctx, "$id"), &err) != 0) {
         cw_svc_fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, 0);
         return;
     }

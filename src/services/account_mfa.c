@@ -24,6 +24,7 @@
 #include "services/api.h"
 #include "services/internal_api.h"
 #include "services/mail_api.h"
+#include "services/policy.h"
 #include "services/routes.h"
 
 #define OTP_MAX 256
@@ -338,6 +339,18 @@ static int send_email_code(cw_ctx_t *ctx, const json_t *user, const char *code)
     return rc;
 }
 
+/* The project's MFA factors policy: 501 user_auth_method_unsupported for a factor it turned
+ * off, when a challenge is made and when one is answered (so turning a factor off also voids
+ * the challenges already out), as Appwrite checks. */
+static int factor_allowed(cw_ctx_t *ctx, const char *factor)
+{
+    if (cw_policy_mfa_factor_on(ctx, factor))
+        return 0;
+    cw_res_error(ctx->res, CW_ERR_USER_AUTH_METHOD_UNSUPPORTED,
+                 "The requested factor is disabled by the MFA factors policy");
+    return -1;
+}
+
 /* POST /account/mfa/challenges: a challenge for one factor, valid for an hour. E-mail sends a
  * six-digit code; TOTP and recovery-code challenges are answered with the authenticator's code
  * or one of the recovery codes. */
@@ -350,7 +363,7 @@ static void on_create_challenge(cw_ctx_t *ctx)
     json_t *created = NULL;
     cw_db_error_t err = {0};
     if (arg_one_of(ctx, "factor", factors, "email, phone, totp, recoverycode", &factor) != 0 ||
-        cw_account_signed_in(ctx, &db) != 0)
+        cw_account_signed_in(ctx, &db) != 0 || factor_allowed(ctx, factor) != 0)
         return;
     /* No SMS provider can be configured here: Appwrite's answer without one. */
     if (strcmp(factor, CW_MFA_PHONE) == 0) {
@@ -488,6 +501,10 @@ static void on_complete_challenge(cw_ctx_t *ctx)
         cw_res_error(ctx->res, CW_ERR_USER_INVALID_TOKEN, NULL);
         return;
     }
+    if (factor_allowed(ctx, json_string_value(json_object_get(c, "type"))) != 0) {
+        json_decref(c);
+        return;
+    }
     int passed = challenge_passed(ctx, db, c, otp);
     if (passed <= 0) {
         json_decref(c);
@@ -522,7 +539,14 @@ static void on_list_factors(cw_ctx_t *ctx)
         return;
     bool verified = cw_mfa_authenticator_verified(totp);
     json_decref(totp);
-    cw_svc_reply(ctx, 200, cw_mfa_factors_model(cw_ctx_auth(ctx)->user, verified, true));
+    json_t *m = cw_mfa_factors_model(cw_ctx_auth(ctx)->user, verified, true);
+    /* A factor the policy turned off is not offered. */
+    static const char *const policed[] = {CW_MFA_TOTP, CW_MFA_EMAIL, CW_MFA_PHONE, NULL};
+    for (const char *const *f = policed; *f != NULL; f++) {
+        if (!cw_policy_mfa_factor_on(ctx, *f))
+            json_object_set_new(m, *f, json_false());
+    }
+    cw_svc_reply(ctx, 200, m);
 }
 
 /* Recovery codes are made once; after that they are read or replaced only with a recent

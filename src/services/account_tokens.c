@@ -5,15 +5,22 @@
  * makes). Tokens reach users by mail (services/mail_api.h); links go only to redirect URLs the
  * project allows (services/redirect_api.h). The phone number of the account is here too.
  *
+ * The project's auth settings apply as Appwrite applies them (services/policy.h): magic URL,
+ * e-mail OTP and phone sign-in can be turned off, a user made on the fly counts against the users
+ * limit, and a recovery's new password meets the dictionary and history policies and may end the
+ * user's sessions.
+ *
  * SMS needs an outside provider, which this server does not have: the routes that would send one
- * answer 503 general_phone_disabled, as Appwrite does without _APP_SMS_PROVIDER. Routes run on the
- * worker pool (SQLite, argon2).
+ * answer 503 general_phone_disabled, as Appwrite does without _APP_SMS_PROVIDER. The project's
+ * mock numbers need no SMS, so they work here without a provider, signing in with their fixed
+ * code (Appwrite asks for a provider even then). Routes run on the worker pool (SQLite, argon2).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "auth/password.h"
 #include "auth/session.h"
+#include "auth/session_cookie.h"
 #include "auth/token.h"
 #include "core/buf.h"
 #include "core/id.h"
@@ -28,6 +35,7 @@
 #include "services/api.h"
 #include "services/internal_api.h"
 #include "services/mail_api.h"
+#include "services/policy.h"
 #include "services/redirect_api.h"
 #include "services/routes.h"
 
@@ -87,6 +95,17 @@ static int sms_ready(cw_ctx_t *ctx)
 {
     cw_res_error(ctx->res, CW_ERR_GENERAL_PHONE_DISABLED, "Phone provider not configured");
     return -1;
+}
+
+/* The fixed code of phone when it is one of the project's mock numbers, else NULL. */
+static const char *mock_code(cw_ctx_t *ctx, const char *phone)
+{
+    const cw_project_auth_t *a = cw_policy(ctx);
+    for (size_t i = 0; phone != NULL && i < a->nmock_numbers; i++) {
+        if (strcmp(a->mock_numbers[i].phone, phone) == 0)
+            return a->mock_numbers[i].otp;
+    }
+    return NULL;
 }
 
 /* Users and tokens ----------------------------------------------------------------------------- */
@@ -177,9 +196,10 @@ static const char *token_link(cw_ctx_t *ctx, const char *url, const char *const 
     return link;
 }
 
-/* Deletes a used token and sets the user's attributes in data (may be NULL), as one write. */
+/* Deletes a used token and sets the user's attributes in data (may be NULL), as one write;
+ * end_sessions: the user's sessions go too. */
 static int consume_token(cw_ctx_t *ctx, cw_db_t *db, const json_t *token, const char *user_id,
-                         json_t *data)
+                         json_t *data, bool end_sessions)
 {
     cw_db_error_t err = {0};
     json_t *out = NULL;
@@ -189,6 +209,8 @@ static int consume_token(cw_ctx_t *ctx, cw_db_t *db, const json_t *token, const 
                                    &err);
     if (rc == 0 && data != NULL)
         rc = cw_db_internal_update(db, "users", user_id, data, &out, &err);
+    if (rc == 0 && end_sessions)
+        rc = cw_policy_sessions_end(db, user_id, NULL, &err);
     json_decref(out);
     if (rc == 0)
         rc = cw_db_internal_commit(db, &err);
@@ -248,7 +270,7 @@ static void confirm_verification(cw_ctx_t *ctx, int type, const char *flag)
     if (verified_token(ctx, db, uid, type, secret, &token) != 0)
         return;
     json_t *data = json_pack("{s:b}", flag, 1);
-    int rc = consume_token(ctx, db, token, uid, data);
+    int rc = consume_token(ctx, db, token, uid, data, false);
     json_decref(data);
     if (rc == 0) {
         const char *stored = json_string_value(json_object_get(token, "secret"));
@@ -262,9 +284,28 @@ static void on_update_email_verification(cw_ctx_t *ctx)
     confirm_verification(ctx, CW_TOKEN_VERIFICATION, "emailVerification");
 }
 
+/* Phone verification: as phone tokens, only a mock number gets a code here (its fixed one). */
 static void on_create_phone_verification(cw_ctx_t *ctx)
 {
-    sms_ready(ctx);
+    cw_db_t *db;
+    json_t *token = NULL;
+    if (cw_policy_method_allowed(ctx, CW_AUTH_PHONE) != 0 || cw_account_signed_in(ctx, &db) != 0)
+        return;
+    const json_t *user = cw_ctx_auth(ctx)->user;
+    const char *phone = json_string_value(json_object_get(user, "phone"));
+    const char *code = mock_code(ctx, phone);
+    if (code == NULL) {
+        sms_ready(ctx);
+        return;
+    }
+    if (json_is_true(json_object_get(user, "phoneVerification"))) {
+        cw_res_error(ctx->res, CW_ERR_USER_PHONE_ALREADY_VERIFIED, NULL);
+        return;
+    }
+    if (new_token(ctx, db, user, CW_TOKEN_PHONE, code, CW_TOKEN_LIFE_CONFIRM, &token) != 0)
+        return;
+    cw_svc_reply(ctx, 201, cw_token_model(token, shown(ctx, code), NULL));
+    json_decref(token);
 }
 
 static void on_update_phone_verification(cw_ctx_t *ctx)
@@ -333,49 +374,95 @@ static json_t *new_password_data(cw_ctx_t *ctx, const char *password)
     return data;
 }
 
+/* The new password meets the project's dictionary (a parameter rule) and history policies;
+ * Appwrite applies no personal-data check here. With invalidateSessions every session of the
+ * user ends, in the same write. */
 static void on_update_recovery(cw_ctx_t *ctx)
 {
     const char *uid, *secret, *password;
     cw_db_t *db;
-    json_t *user = NULL, *token = NULL;
+    json_t *user = NULL, *token = NULL, *data = NULL, *history = NULL;
     if (arg_uid(ctx, "userId", &uid) != 0 || arg_secret(ctx, &secret) != 0 ||
-        cw_account_arg_password(ctx, "password", true, &password) != 0 ||
+        cw_policy_arg_new_password(ctx, "password", true, false, &password) != 0 ||
         cw_svc_open_internal(ctx, &db) != 0 || load_user(ctx, db, uid, &user) != 0)
         return;
-    json_decref(user);
     if (verified_token(ctx, db, uid, CW_TOKEN_RECOVERY, secret, &token) != 0)
-        return;
-    /* Hook for the project's password policies (history, dictionary, personal data), which
-     * belong to the project settings. */
-    json_t *data = new_password_data(ctx, password);
-    if (data != NULL) {
-        /* The mail reached the user, so the address is theirs (Appwrite). */
-        json_object_set_new(data, "emailVerification", json_true());
-        if (consume_token(ctx, db, token, uid, data) == 0) {
-            const char *stored = json_string_value(json_object_get(token, "secret"));
-            cw_svc_reply(ctx, 200, cw_token_model(token, shown(ctx, stored), NULL));
-        }
-        json_decref(data);
+        goto out;
+    data = new_password_data(ctx, password);
+    if (data == NULL)
+        goto out;
+    const json_t *hashed = json_object_get(data, "password");
+    if (cw_policy_password_history(
+            ctx, user, password, (cw_str_t){json_string_value(hashed), json_string_length(hashed)},
+            &history) != 0)
+        goto out;
+    if (history != NULL)
+        json_object_set_new(data, "passwordHistory", history);
+    /* The mail reached the user, so the address is theirs (Appwrite). */
+    json_object_set_new(data, "emailVerification", json_true());
+    if (consume_token(ctx, db, token, uid, data, cw_policy(ctx)->invalidate_sessions) == 0) {
+        const char *stored = json_string_value(json_object_get(token, "secret"));
+        cw_svc_reply(ctx, 200, cw_token_model(token, shown(ctx, stored), NULL));
     }
+out:
+    json_decref(data);
     json_decref(token);
+    json_decref(user);
 }
 
 /* Sign-in tokens -------------------------------------------------------------------------------
  */
 
-/* The user with email, or a new one made with user_id (email tokens also get an e-mail target).
- * An e-mail an OAuth identity holds is refused with taken_err. -1 with the error written. */
+/* Gives a new user the target of their e-mail or phone ("email", "sms"). Another user's target
+ * with this identifier keeps the new user without one (Appwrite). */
+static void add_target(cw_db_t *db, const json_t *user, const char *type, const char *identifier)
+{
+    const char *user_id = json_string_value(json_object_get(user, "$id"));
+    char perm[80];
+    cw_db_error_t err = {0};
+    json_t *tp = json_array(), *tout = NULL;
+    static const char *const actions[] = {"read", "update", "delete"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(perm, sizeof(perm), "%s(\"user:%s\")", actions[i], user_id);
+        json_array_append_new(tp, json_string(perm));
+    }
+    json_t *td = json_pack("{s:s, s:O, s:s, s:s, s:b}", "userId", user_id, "userInternalId",
+                           json_object_get(user, "$sequence"), "providerType", type, "identifier",
+                           identifier, "expired", 0);
+    if (cw_db_internal_create(db, "targets", "unique()", td, tp, &tout, &err) != 0)
+        cw_log(CW_LOG_INFO, "msg=\"%s target not made\" error=\"%s\"", type, err.message);
+    json_decref(td);
+    json_decref(tp);
+    json_decref(tout);
+}
+
+/* Stores a new user made on the fly; -1 with the error written. */
+static int create_user(cw_ctx_t *ctx, cw_db_t *db, const char *user_id, json_t *data, json_t **user)
+{
+    cw_db_error_t err = {0};
+    json_t *perms = cw_account_user_perms(user_id);
+    int rc = cw_db_internal_create(db, "users", user_id, data, perms, user, &err);
+    json_decref(perms);
+    if (rc != 0) {
+        cw_svc_fail_db(ctx, &err, 0, CW_ERR_USER_ALREADY_EXISTS);
+        return -1;
+    }
+    return 0;
+}
+
+/* The user with email, or a new one made with user_id within the project's users limit (email
+ * tokens also get an e-mail target). An e-mail an OAuth identity holds is refused with
+ * taken_err. -1 with the error written. */
 static int user_for_email(cw_ctx_t *ctx, cw_db_t *db, const char *user_id, const char *email,
                           bool with_target, cw_err_t taken_err, json_t **user)
 {
     json_t *identity = NULL;
-    cw_db_error_t err = {0};
     if (find_one(ctx, db, "users", "email", email, user) != 0)
         return -1;
     if (*user != NULL)
         return 0;
-    /* Hook for the project's user limit (auths.limit), which belongs to the project settings. */
-    if (find_one(ctx, db, "identities", "providerEmail", email, &identity) != 0)
+    if (cw_policy_user_limit(ctx, db, NULL) != 0 ||
+        find_one(ctx, db, "identities", "providerEmail", email, &identity) != 0)
         return -1;
     if (identity != NULL) {
         json_decref(identity);
@@ -385,32 +472,38 @@ static int user_for_email(cw_ctx_t *ctx, cw_db_t *db, const char *user_id, const
     json_t *data = cw_account_new_user_data(user_id, email, NULL, NULL, ctx->res);
     if (data == NULL)
         return -1;
-    json_t *perms = cw_account_user_perms(user_id);
-    int rc = cw_db_internal_create(db, "users", user_id, data, perms, user, &err);
+    int rc = create_user(ctx, db, user_id, data, user);
     json_decref(data);
-    json_decref(perms);
-    if (rc != 0) {
-        cw_svc_fail_db(ctx, &err, 0, CW_ERR_USER_ALREADY_EXISTS);
+    if (rc != 0)
         return -1;
-    }
-    if (with_target) {
-        char perm[80];
-        json_t *tp = json_array(), *tout = NULL;
-        static const char *const actions[] = {"read", "update", "delete"};
-        for (size_t i = 0; i < 3; i++) {
-            snprintf(perm, sizeof(perm), "%s(\"user:%s\")", actions[i], user_id);
-            json_array_append_new(tp, json_string(perm));
-        }
-        json_t *td = json_pack("{s:s, s:O, s:s, s:s, s:b}", "userId", user_id, "userInternalId",
-                               json_object_get(*user, "$sequence"), "providerType", "email",
-                               "identifier", email, "expired", 0);
-        /* Another user's target with this address keeps the new user without one (Appwrite). */
-        if (cw_db_internal_create(db, "targets", "unique()", td, tp, &tout, &err) != 0)
-            cw_log(CW_LOG_INFO, "msg=\"e-mail target not made\" error=\"%s\"", err.message);
-        json_decref(td);
-        json_decref(tp);
-        json_decref(tout);
-    }
+    if (with_target)
+        add_target(db, *user, "email", email);
+    return 0;
+}
+
+/* The user with phone, or a new one made with user_id within the users limit, with an SMS
+ * target. -1 with the error written. */
+static int user_for_phone(cw_ctx_t *ctx, cw_db_t *db, const char *user_id, const char *phone,
+                          json_t **user)
+{
+    if (find_one(ctx, db, "users", "phone", phone, user) != 0)
+        return -1;
+    if (*user != NULL)
+        return 0;
+    if (cw_policy_user_limit(ctx, db, NULL) != 0)
+        return -1;
+    json_t *data = cw_account_new_user_data(user_id, NULL, NULL, NULL, ctx->res);
+    if (data == NULL)
+        return -1;
+    char search[128];
+    snprintf(search, sizeof(search), "%s %s", user_id, phone);
+    json_object_set_new(data, "phone", json_string(phone));
+    json_object_set_new(data, "search", json_string(search));
+    int rc = create_user(ctx, db, user_id, data, user);
+    json_decref(data);
+    if (rc != 0)
+        return -1;
+    add_target(db, *user, "sms", phone);
     return 0;
 }
 
@@ -447,7 +540,8 @@ static void on_create_magic_url_token(cw_ctx_t *ctx)
     char phrase[CW_TOKEN_PHRASE_MAX];
     cw_db_t *db;
     json_t *user = NULL, *token = NULL;
-    if (cw_account_arg_user_id(ctx, &uid) != 0 || cw_account_arg_email(ctx, &email) != 0 ||
+    if (cw_policy_method_allowed(ctx, CW_AUTH_MAGIC_URL) != 0 ||
+        cw_account_arg_user_id(ctx, &uid) != 0 || cw_account_arg_email(ctx, &email) != 0 ||
         cw_svc_arg_redirect(ctx, "url", false, &url) != 0 || arg_phrase(ctx, phrase) != 0 ||
         cw_svc_mail_ready(ctx) != 0 || cw_svc_open_internal(ctx, &db) != 0 ||
         user_for_email(ctx, db, uid, email, false, CW_ERR_USER_EMAIL_ALREADY_EXISTS, &user) != 0)
@@ -482,7 +576,8 @@ static void on_create_email_token(cw_ctx_t *ctx)
     char phrase[CW_TOKEN_PHRASE_MAX];
     cw_db_t *db;
     json_t *user = NULL, *token = NULL;
-    if (cw_account_arg_user_id(ctx, &uid) != 0 || cw_account_arg_email(ctx, &email) != 0 ||
+    if (cw_policy_method_allowed(ctx, CW_AUTH_EMAIL_OTP) != 0 ||
+        cw_account_arg_user_id(ctx, &uid) != 0 || cw_account_arg_email(ctx, &email) != 0 ||
         arg_phrase(ctx, phrase) != 0 || cw_svc_mail_ready(ctx) != 0 ||
         cw_svc_open_internal(ctx, &db) != 0 ||
         user_for_email(ctx, db, uid, email, true, CW_ERR_GENERAL_BAD_REQUEST, &user) != 0)
@@ -502,12 +597,34 @@ static void on_create_email_token(cw_ctx_t *ctx)
     json_decref(user);
 }
 
+/* A phone token: the user with the number, or a new one. Only a mock number gets one here (its
+ * fixed code, nothing sent); any other number needs the SMS provider this server lacks. The key
+ * sees the secret as Appwrite encodes it for clients: a session-cookie value of user and code. */
 static void on_create_phone_token(cw_ctx_t *ctx)
 {
-    const char *uid, *phone;
-    if (cw_account_arg_user_id(ctx, &uid) != 0 || arg_phone(ctx, &phone) != 0)
+    const char *uid, *phone, *code;
+    cw_db_t *db;
+    json_t *user = NULL, *token = NULL;
+    if (cw_policy_method_allowed(ctx, CW_AUTH_PHONE) != 0 ||
+        cw_account_arg_user_id(ctx, &uid) != 0 || arg_phone(ctx, &phone) != 0)
         return;
-    sms_ready(ctx);
+    code = mock_code(ctx, phone);
+    if (code == NULL) {
+        sms_ready(ctx);
+        return;
+    }
+    if (cw_svc_open_internal(ctx, &db) != 0 || user_for_phone(ctx, db, uid, phone, &user) != 0)
+        return;
+    if (new_token(ctx, db, user, CW_TOKEN_PHONE, code, CW_TOKEN_LIFE_OTP, &token) == 0) {
+        cw_buf_t encoded = CW_BUF_INIT;
+        const char *id = json_string_value(json_object_get(user, "$id"));
+        if (cw_ctx_auth(ctx)->has_key)
+            cw_session_cookie_encode(cw_str(id), cw_str(code), &encoded);
+        cw_svc_reply(ctx, 201, cw_token_model(token, encoded.ptr, NULL));
+        cw_buf_free(&encoded);
+    }
+    json_decref(token);
+    json_decref(user);
 }
 
 /* Signing in with a token ----------------------------------------------------------------------
@@ -564,7 +681,7 @@ static void on_create_session(cw_ctx_t *ctx)
     }
     const char *flag = how->flag;
     json_t *data = flag != NULL ? json_pack("{s:b}", flag, 1) : NULL;
-    int rc = consume_token(ctx, db, token, uid, data);
+    int rc = consume_token(ctx, db, token, uid, data, false);
     json_decref(data);
     json_decref(token);
     if (rc == 0)
@@ -591,7 +708,6 @@ static void on_update_phone(cw_ctx_t *ctx)
         cw_res_error(ctx->res, CW_ERR_USER_INVALID_CREDENTIALS, NULL);
         return;
     }
-    /* Hook for the project's password policies (personal data), as for recovery. */
     if (find_one(ctx, db, "targets", "identifier", phone, &taken) != 0)
         return;
     if (taken != NULL) {

@@ -15,6 +15,12 @@
 int cw_svc_open_internal(cw_ctx_t *ctx, cw_db_t **db);
 /* Writes a database error; not_found and dup replace the document-level types (0: keep). */
 void cw_svc_fail_db(cw_ctx_t *ctx, const cw_db_error_t *err, cw_err_t not_found, cw_err_t dup);
+/* Deletes user_id with what Appwrite's delete worker removes for a user, in one transaction:
+ * sessions, memberships (a confirmed one also leaves its team's total), tokens, identities and
+ * targets, and the MFA authenticators and challenges nothing else would reach. Used by DELETE
+ * /account and DELETE /users/{userId}. 0, or -1 with err filled (CW_ERR_DOCUMENT_NOT_FOUND when
+ * there is no such user). */
+int cw_svc_user_delete(cw_db_t *db, const char *user_id, cw_db_error_t *err);
 /* Answers with model as JSON and drops the caller's reference to it. */
 void cw_svc_reply(cw_ctx_t *ctx, int status, json_t *model);
 

@@ -9,8 +9,9 @@
 
 #include "http/router.h"
 
-/* 0 when mail can be sent for the request's project (its own SMTP settings, or _APP_SMTP_HOST);
- * -1 with 503 general_smtp_disabled written otherwise, as Appwrite answers. */
+/* 0 when mail can be sent for the request's project (its own SMTP settings, enabled, or
+ * _APP_SMTP_HOST); -1 with 503 general_smtp_disabled written otherwise, as Appwrite answers. A
+ * queued mail carries the project's settings (server, sender, reply-to) for the worker. */
 int cw_svc_mail_ready(cw_ctx_t *ctx);
 
 /* Queues a mail to to_email (to_name may be NULL) from the template tmpl: "verification",
@@ -19,5 +20,10 @@ int cw_svc_mail_ready(cw_ctx_t *ctx);
  * request's locale are added here. 0 once durably queued, or -1 with the error written. */
 int cw_svc_mail(cw_ctx_t *ctx, const char *tmpl, const char *to_email, const char *to_name,
                 const json_t *vars);
+
+/* The same for a mail the request does not wait on (a session alert): nothing is written to the
+ * response; -1 when mail is off or the mail could not be queued. */
+int cw_svc_mail_quiet(cw_ctx_t *ctx, const char *tmpl, const char *to_email, const char *to_name,
+                      const json_t *vars);
 
 #endif

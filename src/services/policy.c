@@ -134,6 +134,15 @@ json_t *cw_policy_first_history(cw_ctx_t *ctx, const char *hash)
     return h;
 }
 
+bool cw_policy_mfa_factor_on(cw_ctx_t *ctx, const char *factor)
+{
+    const cw_project_t *p = cw_ctx_auth(ctx)->project;
+    const json_t *factors = json_object_get(p != NULL ? p->auths : NULL, "mfaFactors");
+    const json_t *on = json_object_get(factors, factor);
+    /* A factor the object does not name is on, as Appwrite reads it (recovery codes never are). */
+    return !json_is_boolean(on) || json_is_true(on);
+}
+
 int cw_policy_sessions_end(cw_db_t *db, const char *user_id, const char *keep, cw_db_error_t *err)
 {
     json_t *q = json_array();

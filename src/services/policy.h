@@ -48,6 +48,10 @@ int cw_policy_password_history(cw_ctx_t *ctx, const json_t *user, const char *pa
 /* The passwordHistory a new user starts with: [hash] with the history policy, else []. */
 json_t *cw_policy_first_history(cw_ctx_t *ctx, const char *hash);
 
+/* Whether the project's MFA factors policy (auths.mfaFactors) leaves factor on: "totp", "email"
+ * and "phone" unless turned off; recovery codes always. */
+bool cw_policy_mfa_factor_on(cw_ctx_t *ctx, const char *factor);
+
 /* Ends the sessions of user_id but keep (NULL: all of them). Returns 0, or -1 with err filled. */
 int cw_policy_sessions_end(cw_db_t *db, const char *user_id, const char *keep, cw_db_error_t *err);
 

@@ -1,5 +1,5 @@
 /*
- * The redirect URLs clients give (`url` of recovery, verification, magic URL and, later, team
+ * The redirect URLs clients give (`url` of recovery, verification, magic URL and team
  * invitations), checked as Appwrite's Redirect validator checks them, so that a mailed link can
  * only send a user back to the project's own apps. Called on the handler's thread.
  */

@@ -32,17 +32,16 @@
 #include "models/json.h"
 #include "models/membership.h"
 #include "services/api.h"
-#include "http/cors.h"
 #include "services/account.h"
 #include "services/internal_api.h"
 #include "services/mail_api.h"
 #include "services/policy.h"
+#include "services/redirect_api.h"
 #include "services/routes.h"
 
 #define NAME_MAX_LEN 128
 #define SEARCH_MAX_LEN 256
 #define SECRET_MAX_LEN 256
-#define URL_MAX_LEN 2048
 #define QUERIES_MAX 100
 #define QUERY_MAX_LEN 4096
 #define ROLES_MAX 100      /* APP_LIMIT_ARRAY_PARAMS_SIZE */
@@ -50,8 +49,6 @@
 #define MEMBER_ROLE_MAX 81 /* membership roles: Key(81), room for "project-<id>-<role>" */
 #define PREFS_MAX 65535
 #define SECRET_BYTES 128 /* an invitation secret is 256 hex digits, as Appwrite's tokens */
-/* Hosts an invitation link may lead to before any platform is registered, as browser origins. */
-#define LOCAL_HOSTS "localhost, 127.0.0.1"
 
 static const char *const team_query_attrs[] = {"name", "total", NULL};
 static const char *const membership_query_attrs[] = {"userId",  "teamId", "invited", "joined",
@@ -81,8 +78,8 @@ static bool caller_may(cw_ctx_t *ctx, const json_t *doc, const char *action)
     {
         const char *v = json_string_value(p);
         size_t n = v != NULL ? strlen(v) : 0;
-        if (n < alen + 4 || strncmp(v, action, alen) != 0 || v[alen] != '(' ||
-            v[alen + 1] != '"' || v[n - 2] != '"' || v[n - 1] != ')')
+        if (n < alen + 4 || strncmp(v, action, alen) != 0 || v[alen] != '(' || v[alen + 1] != '"' ||
+            v[n - 2] != '"' || v[n - 1] != ')')
             continue;
         cw_str_t role = {v + alen + 2, n - alen - 4};
         if (cw_str_eq_cstr(role, "any"))
@@ -562,8 +559,8 @@ static void on_list(cw_ctx_t *ctx)
         }
         if (json_array_size(mine) == 0)
             json_array_append_new(mine, json_string("")); /* matches no team */
-        json_t *eq = json_pack("{s:s, s:s, s:o}", "method", "equal", "attribute", "$id", "values",
-                               mine);
+        json_t *eq =
+            json_pack("{s:s, s:s, s:o}", "method", "equal", "attribute", "$id", "values", mine);
         char *text = json_dumps(eq, JSON_COMPACT);
         json_array_append_new(q, json_string(text));
         free(text);
@@ -889,32 +886,6 @@ static bool has_role(cw_ctx_t *ctx, const char *role)
     return false;
 }
 
-/* The url parameter, checked as Appwrite's redirect validator does: an http(s) URL whose host is
- * one the project accepts as a web platform (here: localhost and the configured origins). */
-static int arg_redirect(cw_ctx_t *ctx, const char **out)
-{
-    if (cw_arg_text(ctx, "url", false, URL_MAX_LEN, out) != 0)
-        return -1;
-    if (*out == NULL || (*out)[0] == '\0')
-        return 0;
-    cw_str_t url = cw_str(*out);
-    bool web = strncasecmp(*out, "http://", 7) == 0 || strncasecmp(*out, "https://", 8) == 0;
-    cw_str_t host = web ? cw_cors_origin_host(url) : CW_STR_NULL;
-    const cw_config_t *cfg = cw_ctx_thread(ctx)->cfg;
-    if (host.len > 0 &&
-        (cw_cors_host_matches(host, LOCAL_HOSTS) || cw_cors_host_matches(host, cfg->cors_origins)))
-        return 0;
-    char rule[512];
-    if (host.len > 0)
-        snprintf(rule, sizeof(rule),
-                 "Invalid URI. Register your new client (%.*s) as a new Web platform on your "
-                 "project console dashboard",
-                 (int)(host.len > 200 ? 200 : host.len), host.ptr);
-    else
-        snprintf(rule, sizeof(rule), "Invalid URI.");
-    return cw_arg_invalid(ctx, "url", rule);
-}
-
 /* Appends s as PHP's urlencode writes a query value (space as '+'), which Appwrite's links use. */
 static void append_query_value(cw_buf_t *b, const char *s)
 {
@@ -972,7 +943,8 @@ static void on_create_membership(cw_ctx_t *ctx)
     if (cw_policy_method_allowed(ctx, CW_AUTH_INVITES) != 0 ||
         arg_id(ctx, "teamId", true, false, &team_id) != 0 || arg_email(ctx, &email) != 0 ||
         arg_id(ctx, "userId", false, false, &user_id) != 0 || arg_phone(ctx, &phone) != 0 ||
-        arg_roles(ctx, true, MEMBER_ROLE_MAX, NULL, &roles) != 0 || arg_redirect(ctx, &url) != 0 ||
+        arg_roles(ctx, true, MEMBER_ROLE_MAX, NULL, &roles) != 0 ||
+        cw_svc_arg_redirect(ctx, "url", false, &url) != 0 ||
         cw_arg_text(ctx, "name", false, NAME_MAX_LEN, &name) != 0)
         goto out;
     bool server = is_key(ctx);

@@ -122,8 +122,8 @@ static int arg_phone(cw_ctx_t *ctx, const char *name, bool required, bool allow_
     if (*out == NULL || (allow_empty && (*out)[0] == '\0'))
         return 0;
     if (!cw_valid_phone(*out))
-        return cw_arg_invalid(ctx, name,
-                       "Phone number must start with a '+' can have a maximum of fifteen digits.");
+        return cw_arg_invalid(
+            ctx, name, "Phone number must start with a '+' can have a maximum of fifteen digits.");
     return 0;
 }
 
@@ -415,7 +415,8 @@ static void create_user(cw_ctx_t *ctx, const cw_password_desc_t *desc, bool emai
     if (desc == NULL ? arg_password(ctx, false, true, &password) != 0
                      : cw_arg_text(ctx, "password", true, 0, &password) != 0)
         return;
-    if (cw_arg_text(ctx, "name", false, NAME_MAX_LEN, &name) != 0 || cw_svc_open_internal(ctx, &db) != 0)
+    if (cw_arg_text(ctx, "name", false, NAME_MAX_LEN, &name) != 0 ||
+        cw_svc_open_internal(ctx, &db) != 0)
         return;
     if (email != NULL) {
         json_t *q = query1("equal", "providerEmail", json_string(email)), *found = NULL;
@@ -541,7 +542,8 @@ static int arg_option(cw_ctx_t *ctx, const char *name, char *out, size_t size)
     if (cw_arg_text(ctx, name, true, 128, &v) != 0)
         return -1;
     if (strlen(v) >= size)
-        return cw_arg_invalid(ctx, name, "Value must be a valid string and no longer than 128 chars");
+        return cw_arg_invalid(ctx, name,
+                              "Value must be a valid string and no longer than 128 chars");
     snprintf(out, size, "%s", v);
     return 0;
 }
@@ -643,10 +645,9 @@ static void on_list(cw_ctx_t *ctx)
     cw_svc_reply(ctx, 200, m);
 }
 
+/* The user goes with what Appwrite's delete worker removes for them (cw_svc_user_delete). */
 static void on_delete(cw_ctx_t *ctx)
 {
-    static const char *const owned[] = {"targets",     "sessions",       "tokens",    "identities",
-                                        "memberships", "authenticators", "challenges"};
     cw_db_t *db;
     const char *id;
     json_t *user;
@@ -654,19 +655,7 @@ static void on_delete(cw_ctx_t *ctx)
     if (load_user(ctx, &db, &id, &user) != 0)
         return;
     json_decref(user);
-    int rc = cw_db_internal_begin(db, &err);
-    if (rc == 0)
-        rc = cw_db_internal_delete(db, "users", id, &err);
-    for (size_t i = 0; rc == 0 && i < sizeof(owned) / sizeof(owned[0]); i++) {
-        json_t *q = query1("equal", "userId", json_string(id));
-        rc = cw_db_internal_delete_where(db, owned[i], q, NULL, &err);
-        json_decref(q);
-    }
-    if (rc == 0)
-        rc = cw_db_internal_commit(db, &err);
-    else
-        cw_db_internal_rollback(db);
-    if (rc != 0) {
+    if (cw_svc_user_delete(db, id, &err) != 0) {
         cw_svc_fail_db(ctx, &err, CW_ERR_USER_NOT_FOUND, 0);
         return;
     }
@@ -955,8 +944,8 @@ static void on_delete_mfa_authenticator(cw_ctx_t *ctx)
         cw_res_error(ctx->res, CW_ERR_USER_AUTHENTICATOR_NOT_FOUND, NULL);
         return;
     }
-    rc = cw_db_internal_delete(db, "authenticators", json_string_value(json_object_get(totp, "$id")),
-                               &err);
+    rc = cw_db_internal_delete(db, "authenticators",
+                               json_string_value(json_object_get(totp, "$id")), &err);
     json_decref(totp);
     if (rc != 0) {
         cw_svc_fail_db(ctx, &err, CW_ERR_USER_AUTHENTICATOR_NOT_FOUND, 0);
@@ -1419,7 +1408,8 @@ static void on_create_target(cw_ctx_t *ctx)
     if (arg_id(ctx, "targetId", true, &tid) != 0 ||
         cw_arg_enum(ctx, "providerType", true, types, &type) != 0 ||
         cw_arg_text(ctx, "identifier", true, 255, &identifier) != 0 ||
-        (cw_arg_json(ctx, "providerId") != NULL && arg_id(ctx, "providerId", false, &provider) != 0) ||
+        (cw_arg_json(ctx, "providerId") != NULL &&
+         arg_id(ctx, "providerId", false, &provider) != 0) ||
         cw_arg_text(ctx, "name", false, NAME_MAX_LEN, &name) != 0)
         return;
     const char *ptype = dup_str(ctx, type);
@@ -1464,7 +1454,8 @@ static void on_update_target(cw_ctx_t *ctx)
     json_t *user, *t, *out = NULL;
     cw_db_error_t err = {0};
     if (cw_arg_text(ctx, "identifier", false, 255, &identifier) != 0 ||
-        (cw_arg_json(ctx, "providerId") != NULL && arg_id(ctx, "providerId", false, &provider) != 0) ||
+        (cw_arg_json(ctx, "providerId") != NULL &&
+         arg_id(ctx, "providerId", false, &provider) != 0) ||
         cw_arg_text(ctx, "name", false, NAME_MAX_LEN, &name) != 0 ||
         load_user(ctx, &db, &id, &user) != 0)
         return;
@@ -1525,7 +1516,6 @@ static void on_delete_target(cw_ctx_t *ctx)
 }
 
 /* Tokens and JWTs ---------------------------------------------------------------------------- */
-
 
 static void on_create_token(cw_ctx_t *ctx)
 {

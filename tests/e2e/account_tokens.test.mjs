@@ -3,10 +3,12 @@
 // URL and e-mail OTP, phone tokens, and the account's phone number. Two servers: one without SMTP,
 // where the mail routes answer 503 general_smtp_disabled once their parameters pass, and one
 // sending through maildev (an SMTP sink on loopback), where each flow runs from the mail's link
-// or code. SMS routes answer 503 general_phone_disabled, as Appwrite does without an SMS provider.
+// or code. SMS routes answer 503 general_phone_disabled, as Appwrite does without an SMS provider,
+// except for the project's mock numbers. Projects made with the CLI carry auth settings: methods
+// turned off, the users limit, the password policies of a recovery and its ending of sessions.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, serverClient, expectAppwriteError } from './lib/server.mjs';
+import { startServer, serverClient, expectAppwriteError, cli } from './lib/server.mjs';
 import { startMaildev } from './lib/maildev.mjs';
 
 let server;
@@ -555,4 +557,155 @@ test('mail: an e-mail OTP code signs in, makes the user with an e-mail target', 
     const k = await mailKeyAccount.createEmailToken({ userId: 'unique()', email: 'otp1@example.com' });
     assert.match(k.secret, /^\d{6}$/);
     assert.equal(k.userId, 'otp1');
+});
+
+// The project's auth settings ---------------------------------------------------------------
+
+let projectSeq = 0;
+
+/** A fresh project on srv with an all-scopes key; auth: options for `cwrite projects auth`. */
+async function project(srv, auth = []) {
+    const run = async (args) => {
+        const r = await cli([...args, '--data', srv.dataDir]);
+        assert.equal(r.code, 0, `cwrite ${args.join(' ')}: ${r.stderr}`);
+        return r.stdout;
+    };
+    const id = `tokens${++projectSeq}`;
+    await run(['projects', 'create', '--id', id, '--name', id]);
+    const key = (await run(['keys', 'create', '--project', id, '--name', 'k', '--scopes', 'all'])).trim();
+    if (auth.length > 0) await run(['projects', 'auth', id, ...auth]);
+    const admin = new sdk.Client().setEndpoint(srv.endpoint).setProject(id).setKey(key);
+    return {
+        id,
+        users: new sdk.Users(admin),
+        keyAccount: new sdk.Account(admin),
+        account(session) {
+            const c = new sdk.Client().setEndpoint(srv.endpoint).setProject(id);
+            if (session) c.setSession(session);
+            return new sdk.Account(c);
+        },
+    };
+}
+
+test('methods turned off: magic URL, e-mail OTP and phone answer 501 before their parameters', async () => {
+    const p = await project(server, ['--method', 'magic-url=off', '--method', 'email-otp=off', '--method', 'phone=off']);
+    const guest = p.account();
+    const magic = await expectAppwriteError(assert,
+        () => guest.createMagicURLToken({ userId: 'unique()', email: 'not-an-email' }), 501, 'user_auth_method_unsupported');
+    assert.equal(magic.message, 'Magic URL authentication is disabled for this project');
+    const otp = await expectAppwriteError(assert,
+        () => guest.createEmailToken({ userId: 'unique()', email: 'a@example.com' }), 501, 'user_auth_method_unsupported');
+    assert.equal(otp.message, 'Email OTP authentication is disabled for this project');
+    const phone = await expectAppwriteError(assert,
+        () => guest.createPhoneToken({ userId: 'unique()', phone: 'bad' }), 501, 'user_auth_method_unsupported');
+    assert.equal(phone.message, 'Phone authentication is disabled for this project');
+    await p.users.create({ userId: 'off1', email: 'off1@example.com', password: 'password123' });
+    const { secret } = await p.users.createSession({ userId: 'off1' });
+    await expectAppwriteError(assert, () => p.account(secret).createPhoneVerification(), 501, 'user_auth_method_unsupported');
+    // An API key passes the method check and meets the next rule: no SMTP on this server.
+    await expectAppwriteError(assert,
+        () => p.keyAccount.createMagicURLToken({ userId: 'unique()', email: 'a@example.com' }), 503, 'general_smtp_disabled');
+    await expectAppwriteError(assert,
+        () => p.keyAccount.createEmailToken({ userId: 'unique()', email: 'a@example.com' }), 503, 'general_smtp_disabled');
+});
+
+test('phone: a mock number signs in with its fixed code, no SMS provider needed', async () => {
+    const p = await project(server, ['--mock-number', '+16555550100=123456', '--mock-number', '+16555550101=654321']);
+    const guest = p.account();
+    const t = await guest.createPhoneToken({ userId: 'mock1', phone: '+16555550100' });
+    assert.equal(t.userId, 'mock1');
+    assert.equal(t.secret, '', 'a client never sees the code');
+    const expireMs = Date.parse(t.expire) - Date.now();
+    assert.ok(expireMs > 800e3 && expireMs <= 900e3, `expires in 15 minutes: ${t.expire}`);
+    const made = await p.users.get({ userId: 'mock1' });
+    assert.equal(made.phone, '+16555550100');
+    assert.equal(made.email, '');
+    assert.equal(made.phoneVerification, false);
+    assert.deepEqual(made.targets.map((x) => [x.providerType, x.identifier]), [['sms', '+16555550100']]);
+
+    await expectAppwriteError(assert, () => guest.createSession({ userId: 'mock1', secret: '000000' }), 401, 'user_invalid_token');
+    const s = await p.account().createSession({ userId: 'mock1', secret: '123456' });
+    assert.equal(s.provider, 'phone');
+    assert.deepEqual(s.factors, ['phone']);
+    assert.equal((await p.users.get({ userId: 'mock1' })).phoneVerification, true);
+    await expectAppwriteError(assert, () => guest.updatePhoneSession({ userId: 'mock1', secret: '123456' }), 401, 'user_invalid_token');
+
+    // A known number: the userId given is ignored. An API key sees the secret encoded as
+    // Appwrite encodes it for clients (the session cookie's form).
+    const k = await p.keyAccount.createPhoneToken({ userId: 'someoneelse', phone: '+16555550100' });
+    assert.equal(k.userId, 'mock1');
+    assert.deepEqual(JSON.parse(Buffer.from(k.secret, 'base64').toString()), { id: 'mock1', secret: '123456' });
+    const s2 = await p.account().updatePhoneSession({ userId: 'mock1', secret: '123456' });
+    assert.equal(s2.userId, 'mock1');
+
+    // Other numbers still need the provider.
+    await expectAppwriteError(assert, () => guest.createPhoneToken({ userId: 'unique()', phone: '+14155550100' }),
+        503, 'general_phone_disabled');
+
+    // Phone verification of a mock number: its code, no SMS.
+    await p.users.create({ userId: 'mock2', phone: '+16555550101', password: 'password123' });
+    const { secret } = await p.users.createSession({ userId: 'mock2' });
+    const v = await p.account(secret).createPhoneVerification();
+    assert.equal(v.userId, 'mock2');
+    assert.equal(v.secret, '');
+    await expectAppwriteError(assert, () => guest.updatePhoneVerification({ userId: 'mock2', secret: '123456' }),
+        401, 'user_invalid_token');
+    await guest.updatePhoneVerification({ userId: 'mock2', secret: '654321' });
+    assert.equal((await p.users.get({ userId: 'mock2' })).phoneVerification, true);
+    await expectAppwriteError(assert, () => p.account(secret).createPhoneVerification(), 409, 'user_phone_already_verified');
+});
+
+test('users limit: a magic URL, e-mail OTP or phone token for someone new is refused at the limit', async () => {
+    const p = await project(mailServer, ['--limit', '1', '--mock-number', '+16555550102=111111']);
+    const guest = p.account();
+    await p.users.create({ userId: 'lim1', email: 'lim1@example.com' });
+    await expectAppwriteError(assert,
+        () => guest.createMagicURLToken({ userId: 'unique()', email: 'lim2@example.com', url: 'http://localhost' }),
+        400, 'user_count_exceeded');
+    await expectAppwriteError(assert, () => guest.createEmailToken({ userId: 'unique()', email: 'lim2@example.com' }),
+        400, 'user_count_exceeded');
+    await expectAppwriteError(assert, () => guest.createPhoneToken({ userId: 'unique()', phone: '+16555550102' }),
+        400, 'user_count_exceeded');
+    assert.equal((await p.users.list()).total, 1);
+    // Someone known still signs in.
+    const t = await guest.createEmailToken({ userId: 'unique()', email: 'lim1@example.com' });
+    assert.equal(t.userId, 'lim1');
+});
+
+test('mail: a recovery meets the dictionary and history policies and ends the sessions', async () => {
+    const p = await project(mailServer, ['--password-dictionary', 'on', '--password-history', '3',
+        '--invalidate-sessions', 'on']);
+    await p.users.create({ userId: 'prec', email: 'prec@example.com', password: 'oldpassword1' });
+    const { secret: session } = await p.users.createSession({ userId: 'prec' });
+    await p.users.createSession({ userId: 'prec' });
+    const guest = p.account();
+    const recover = async () => {
+        await mail.clear();
+        await guest.createRecovery({ email: 'prec@example.com', url: 'http://localhost:3000/reset' });
+        const { url } = await linkIn('prec@example.com', 'http://localhost:3000/reset');
+        return url.searchParams.get('secret');
+    };
+    let secret = await recover();
+    const common = await expectAppwriteError(assert,
+        () => guest.updateRecovery({ userId: 'prec', secret, password: 'password' }), 400, 'general_argument_invalid');
+    assert.match(common.message, /commonly used password/);
+    await guest.updateRecovery({ userId: 'prec', secret, password: 'firstnewpass1' });
+    assert.equal((await p.users.listSessions({ userId: 'prec' })).total, 0, 'every session ended');
+    await expectAppwriteError(assert, () => p.account(session).get(), 401, 'general_unauthorized_scope');
+
+    secret = await recover();
+    await expectAppwriteError(assert,
+        () => guest.updateRecovery({ userId: 'prec', secret, password: 'firstnewpass1' }), 400, 'password_recently_used');
+    // The refused try leaves the token usable.
+    await guest.updateRecovery({ userId: 'prec', secret, password: 'secondnewpass2' });
+
+    // Without invalidateSessions the sessions stay.
+    const q = await project(mailServer, ['--invalidate-sessions', 'off']);
+    await q.users.create({ userId: 'prec2', email: 'prec2@example.com', password: 'oldpassword1' });
+    await q.users.createSession({ userId: 'prec2' });
+    await mail.clear();
+    await q.account().createRecovery({ email: 'prec2@example.com', url: 'http://localhost:3000/reset' });
+    const { url } = await linkIn('prec2@example.com', 'http://localhost:3000/reset');
+    await q.account().updateRecovery({ userId: 'prec2', secret: url.searchParams.get('secret'), password: 'newpassword2' });
+    assert.equal((await q.users.listSessions({ userId: 'prec2' })).total, 1);
 });

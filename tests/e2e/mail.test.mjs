@@ -2,11 +2,13 @@
 // maildev (an SMTP sink on loopback): the mail's parts and headers, the link, and accepting it,
 // which signs the invitee in (web SDK); no SMTP → general_smtp_disabled; an SMTP server down at
 // send time delays the mail until it is up; a restart keeps a pending mail; a mail that keeps
-// failing ends in /v1/health/queue/failed/v1-mails.
+// failing ends in /v1/health/queue/failed/v1-mails. A project's own SMTP server (set with `cwrite
+// projects smtp`) carries its mail when the server has none; session alerts (`cwrite projects auth
+// --session-alerts on`) tell a user of each new session as Appwrite does.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { startServer, serverClient, expectAppwriteError, sdkCall, freePort } from './lib/server.mjs';
+import { startServer, serverClient, expectAppwriteError, sdkCall, freePort, cli } from './lib/server.mjs';
 import { startMaildev, smtpEnv } from './lib/maildev.mjs';
 
 const cleanups = [];
@@ -221,4 +223,105 @@ test('a mail that keeps failing ends dead, counted by /health/queue/failed/v1-ma
     await expectAppwriteError(assert, () => sdkCall(client, 'get', '/health/queue/failed/v1-mails', { threshold: 1 }),
         503, 'health_queue_size_exceeded');
     assert.match(srv.output().stderr, /mails: gave up/);
+});
+
+/** Runs `cwrite ARGS --data DIR` against srv's data folder. */
+async function run(srv, args) {
+    const r = await cli([...args, '--data', srv.dataDir]);
+    assert.equal(r.code, 0, `cwrite ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+}
+
+/** A project on srv with an all-scopes key: its id, a key client and a guest Account. */
+async function project(srv, id) {
+    const { sdk } = await serverClient(srv);
+    await run(srv, ['projects', 'create', '--id', id, '--name', `Project ${id}`]);
+    const key = (await run(srv, ['keys', 'create', '--project', id, '--name', 'k', '--scopes', 'all'])).trim();
+    const admin = new sdk.Client().setEndpoint(srv.endpoint).setProject(id).setKey(key);
+    return {
+        id,
+        users: new sdk.Users(admin),
+        account(session) {
+            const c = new sdk.Client().setEndpoint(srv.endpoint).setProject(id);
+            if (session) c.setSession(session);
+            return new sdk.Account(c);
+        },
+    };
+}
+
+test("a project's own SMTP server sends its mail while the server has none", async () => {
+    const mail = await maildev();
+    const srv = await server(); // no _APP_SMTP_HOST
+    const p = await project(srv, 'ownsmtp');
+    const guest = p.account();
+    const magic = () => guest.createMagicURLToken({ userId: 'unique()', email: 'own@example.com', url: 'http://localhost/m' });
+    await expectAppwriteError(assert, magic, 503, 'general_smtp_disabled');
+
+    // Set but not enabled: still off, as Appwrite reads smtp.enabled.
+    await run(srv, ['projects', 'smtp', p.id, '--host', '127.0.0.1', '--port', String(mail.smtpPort),
+        '--sender-email', 'hello@own.test', '--sender-name', 'Own Team', '--reply-to-email', 'help@own.test',
+        '--reply-to-name', 'Own Help']);
+    await expectAppwriteError(assert, magic, 503, 'general_smtp_disabled');
+
+    await run(srv, ['projects', 'smtp', p.id, '--enabled', 'on']);
+    const t = await magic();
+    assert.equal(t.secret, '');
+    const m = await mail.waitForMail('own@example.com');
+    assert.equal(m.from[0].address, 'hello@own.test');
+    assert.equal(m.from[0].name, 'Own Team');
+    assert.match(m.headers['reply-to'], /help@own\.test/);
+    assert.match(m.headers['reply-to'], /Own Help/);
+    assert.match(m.text, /http:\/\/localhost\/m\?userId=/);
+
+    // Without a reply-to, replies go to the sender, as Appwrite's worker sets it.
+    await run(srv, ['projects', 'smtp', p.id, '--reply-to-email', '', '--reply-to-name', '']);
+    await mail.clear();
+    await guest.createEmailToken({ userId: 'unique()', email: 'own2@example.com' });
+    const m2 = await mail.waitForMail('own2@example.com');
+    assert.match(m2.headers['reply-to'], /hello@own\.test/);
+
+    // Other projects of the server stay without mail.
+    const { sdk } = await serverClient(srv);
+    const other = new sdk.Account(new sdk.Client().setEndpoint(srv.endpoint).setProject(srv.projectId));
+    await expectAppwriteError(assert, () => other.createEmailToken({ userId: 'unique()', email: 'x@example.com' }),
+        503, 'general_smtp_disabled');
+});
+
+test('session alerts: a new session is mailed, not the first one nor one from a mailed code', async () => {
+    const mail = await maildev();
+    const srv = await server(mail.env);
+    const p = await project(srv, 'alerts');
+    await run(srv, ['projects', 'auth', p.id, '--session-alerts', 'on']);
+    await p.users.create({ userId: 'al1', email: 'al1@example.com', password: 'password123', name: 'Alma' });
+    const signIn = () => fetch(`${srv.endpoint}/account/sessions/email`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-appwrite-project': p.id, 'user-agent': 'AlertTest/1.0' },
+        body: JSON.stringify({ email: 'al1@example.com', password: 'password123' }),
+    });
+    assert.equal((await signIn()).status, 201, 'the first session: no alert');
+    assert.equal((await signIn()).status, 201, 'the second: an alert');
+    const alert = await mail.waitForMail('al1@example.com', { match: (m) => /New sign-in/.test(m.subject) });
+    assert.match(alert.subject, /Project alerts/);
+    assert.match(alert.text, /Hi Alma/);
+    assert.match(alert.text, /Device: AlertTest\/1\.0/);
+    assert.match(alert.text, /IP address: 127\.0\.0\.1/);
+    assert.match(alert.text, /When: \w+ \d\d, \d{4}/);
+
+    // An e-mail OTP session proves the mailbox: no alert. A token of the Users API does alert.
+    await p.account().createEmailToken({ userId: 'unique()', email: 'al1@example.com' });
+    const otp = await mail.waitForMail('al1@example.com', { match: (m) => /\b\d{6}\b/.test(m.text) && !/New sign-in/.test(m.subject) });
+    await p.account().createSession({ userId: 'al1', secret: otp.text.match(/\b\d{6}\b/)[0] });
+    const t = await p.users.createToken({ userId: 'al1' });
+    await p.account().createSession({ userId: 'al1', secret: t.secret });
+    await until(async () => (await mail.mails()).filter((m) => /New sign-in/.test(m.subject)).length >= 2, 'the second alert');
+    await new Promise((r) => setTimeout(r, 500));
+    const alerts = (await mail.mails()).filter((m) => /New sign-in/.test(m.subject));
+    assert.equal(alerts.length, 2, 'one for the second password session, one for the token session');
+
+    // An anonymous user has no address; alerts off: nothing.
+    await p.account().createAnonymousSession();
+    await run(srv, ['projects', 'auth', p.id, '--session-alerts', 'off']);
+    assert.equal((await signIn()).status, 201);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal((await mail.mails()).filter((m) => /New sign-in/.test(m.subject)).length, 2);
 });

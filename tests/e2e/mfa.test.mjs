@@ -3,10 +3,12 @@
 // from the secret the server gives), challenges for every factor, the factors list, recovery
 // codes, the gate that holds a session short of factors (401 user_more_factors_required) and the
 // one that wants a recent challenge (401 user_challenge_required), and the Users admin routes.
+// The e-mail factor end to end through maildev, and the project's MFA factors policy.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { startServer, serverClient, expectAppwriteError } from './lib/server.mjs';
+import { startServer, serverClient, expectAppwriteError, cli } from './lib/server.mjs';
+import { startMaildev } from './lib/maildev.mjs';
 
 let server;
 let sdk;
@@ -365,5 +367,62 @@ test('web SDK: a sign-in held back by MFA, completed with a TOTP challenge', asy
         assert.equal((await account.get()).email, email);
     } finally {
         delete globalThis.window;
+    }
+});
+
+test('e-mail factor end to end: the code from the mail completes the session; the factors policy', async () => {
+    const mail = await startMaildev();
+    const srv = await startServer({ env: mail.env });
+    try {
+        const { client } = await serverClient(srv);
+        const admin = new sdk.Users(client);
+        await admin.create({ userId: 'em1', email: 'em1@example.com', password: PASSWORD, name: 'Em' });
+        await admin.updateEmailVerification({ userId: 'em1', emailVerification: true });
+        const signInHere = async () => {
+            const r = await fetch(`${srv.endpoint}/account/sessions/email`, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json', 'x-appwrite-project': srv.projectId },
+                body: JSON.stringify({ email: 'em1@example.com', password: PASSWORD }),
+            });
+            assert.equal(r.status, 201);
+            const value = JSON.parse(r.headers.get('x-fallback-cookies'))[`a_session_${srv.projectId}`];
+            const c = new sdk.Client().setEndpoint(srv.endpoint).setProject(srv.projectId).setSession(value);
+            return new sdk.Account(c);
+        };
+        const first = await signInHere();
+        await first.updateMFA({ mfa: true });
+
+        const account = await signInHere();
+        await expectAppwriteError(assert, () => account.get(), 401, 'user_more_factors_required');
+        assert.equal((await account.listMFAFactors()).email, true);
+        const ch = await account.createMFAChallenge({ factor: AuthenticationFactor.Email });
+        const m = await mail.waitForMail('em1@example.com');
+        const code = (m.text.match(/\b\d{6}\b/) || [])[0];
+        assert.ok(code, `a code in: ${m.text}`);
+        await expectAppwriteError(assert, () => account.updateMFAChallenge({ challengeId: ch.$id, otp: wrongCode(code) }),
+            401, 'user_invalid_token');
+        const s = await account.updateMFAChallenge({ challengeId: ch.$id, otp: code });
+        assert.deepEqual(s.factors, ['password', 'email']);
+        assert.equal((await account.get()).$id, 'em1', 'the session passes the gate');
+
+        // The project turns the e-mail factor off: not offered, no challenge, and one already
+        // out is void.
+        const held = await signInHere();
+        const out = await held.createMFAChallenge({ factor: AuthenticationFactor.Email });
+        await mail.waitForMail('em1@example.com', { match: (x) => x.id !== m.id });
+        const r = await cli(['projects', 'auth', srv.projectId, '--mfa-factor', 'email=off', '--data', srv.dataDir]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /auth\.mfa-factor\.email\s+off/);
+        assert.equal((await held.listMFAFactors()).email, false);
+        const off = await expectAppwriteError(assert, () => held.createMFAChallenge({ factor: AuthenticationFactor.Email }),
+            501, 'user_auth_method_unsupported');
+        assert.equal(off.message, 'The requested factor is disabled by the MFA factors policy');
+        await expectAppwriteError(assert, () => held.updateMFAChallenge({ challengeId: out.$id, otp: '123456' }),
+            501, 'user_auth_method_unsupported');
+        const bad = await cli(['projects', 'auth', srv.projectId, '--mfa-factor', 'sms=off', '--data', srv.dataDir]);
+        assert.notEqual(bad.code, 0);
+    } finally {
+        await srv.stop();
+        await mail.stop();
     }
 });

@@ -382,3 +382,32 @@ test('delete: the user and its targets go, the email is free again', async () =>
     const again = await users.create({ userId: 'gone2', email: 'gone@example.com', phone: '+15550777' });
     assert.equal(again.targets.length, 2);
 });
+
+test("delete: sessions, memberships with their teams' totals, tokens and the authenticator go too", async () => {
+    const { client } = await serverClient(server);
+    const teams = new sdk.Teams(client);
+    await users.create({ userId: 'leaver', email: 'leaver@example.com', password: 'password123' });
+    await users.create({ userId: 'stayer', email: 'stayer@example.com', password: 'password123' });
+    const { secret } = await users.createSession({ userId: 'leaver' });
+    const t = await users.createToken({ userId: 'leaver' });
+    const account = new sdk.Account(new sdk.Client().setEndpoint(server.endpoint).setProject(server.projectId)
+        .setSession(secret));
+    await account.createMFAAuthenticator({ type: sdk.AuthenticatorType.Totp });
+    await teams.create({ teamId: 'leavers', name: 'Leavers' });
+    await teams.createMembership({ teamId: 'leavers', userId: 'leaver', roles: ['member'] });
+    await teams.createMembership({ teamId: 'leavers', userId: 'stayer', roles: ['member'] });
+    assert.equal((await teams.get({ teamId: 'leavers' })).total, 2);
+
+    await users.delete({ userId: 'leaver' });
+    assert.equal((await teams.get({ teamId: 'leavers' })).total, 1, 'the team counts one member less');
+    assert.deepEqual((await teams.listMemberships({ teamId: 'leavers' })).memberships.map((m) => m.userId), ['stayer']);
+    await expectAppwriteError(assert, () => account.get(), 401, 'general_unauthorized_scope');
+    // Made again with the same ID, the user inherits nothing.
+    await users.create({ userId: 'leaver', email: 'leaver@example.com', password: 'password123' });
+    assert.equal((await users.listSessions({ userId: 'leaver' })).total, 0);
+    assert.equal((await users.listMemberships({ userId: 'leaver' })).total, 0);
+    assert.equal((await users.listMFAFactors({ userId: 'leaver' })).totp, false);
+    const reuse = new sdk.Account(new sdk.Client().setEndpoint(server.endpoint).setProject(server.projectId));
+    await expectAppwriteError(assert, () => reuse.createSession({ userId: 'leaver', secret: t.secret }),
+        401, 'user_invalid_token');
+});
