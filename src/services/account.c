@@ -1,18 +1,19 @@
 /*
- * The Account service (client side), in four files that share services/account.h:
+ * The Account service (client side), in five files that share services/account.h:
  *   account.c         sign-up, email/password and anonymous sessions (with the session alert),
  *                     the signed-in user's sessions, JWTs, name, password, email, prefs, status;
  *   account_tokens.c  one-time tokens: e-mail and phone verification, password recovery, magic
  *                     URL, e-mail OTP and phone tokens, sessions from any token, the phone number;
  *   account_mfa.c     MFA: TOTP authenticators, challenges, factors and recovery codes;
- *   account_extra.c   deleting the account, identities and push targets.
+ *   account_extra.c   deleting the account, identities and push targets;
+ *   account_oauth2.c  the OAuth2 sign-in routes, answering as Appwrite without a provider.
  * The user comes from the middleware (ctx->auth: cookie, X-Appwrite-Session, X-Fallback-Cookies
  * or X-Appwrite-JWT); sessions are documents of the project's internal collections
  * (auth/session.h); the project's auth settings apply through services/policy.h. Routes run on
  * the worker pool (SQLite, argon2).
  *
- * The account's logs are served by services/logs.c. Not here yet: OAuth2 sign-in and identities
- * made by it (those routes answer 404 general_route_not_found).
+ * The account's logs are served by services/logs.c. Not here yet: signing in through an OAuth2
+ * provider, and the identities that would make.
  */
 #include <stdio.h>
 #include <stdlib.h>
