@@ -42,6 +42,25 @@ const char *const cw_scopes_users[] = {
     "targets.write", "subscribers.read", "subscribers.write", "assistant.read", "rules.read", NULL,
 };
 
+const char *const cw_scopes_admins[] = {
+    "global", "graphql", "sessions.write", "teams.read", "teams.write", "documents.read",
+    "documents.write", "rows.read", "rows.write", "embeddings.write", "files.read", "files.write",
+    "buckets.read", "buckets.write", "users.read", "users.write", "presences.read",
+    "presences.write", "databases.read", "databases.write", "collections.read",
+    "collections.write", "tables.read", "tables.write", "platforms.read", "platforms.write",
+    "mocks.read", "mocks.write", "project.policies.read", "project.policies.write",
+    "project.oauth2.read", "project.oauth2.write", "templates.read", "templates.write",
+    "projects.write", "keys.read", "keys.write", "devKeys.read", "devKeys.write", "webhooks.read",
+    "webhooks.write", "project.read", "project.write", "locale.read", "avatars.read",
+    "health.read", "functions.read", "functions.write", "sites.read", "sites.write", "log.read",
+    "log.write", "executions.read", "executions.write", "rules.read", "rules.write",
+    "migrations.read", "migrations.write", "vcs.read", "vcs.write", "targets.read",
+    "targets.write", "providers.write", "providers.read", "messages.write", "messages.read",
+    "topics.write", "topics.read", "subscribers.write", "subscribers.read", "tokens.read",
+    "tokens.write", "schedules.read", "schedules.write", "stages.read", "stages.write",
+    "insights.read", "insights.write", "reports.read", "reports.write", NULL,
+};
+
 bool cw_scope_in(const char *const *list, const char *scope)
 {
     for (; *list != NULL; list++) {

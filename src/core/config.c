@@ -39,6 +39,9 @@ const cw_opt_t cw_config_opts[] = {
     {"queue-backoff-ms", "CWRITE_QUEUE_BACKOFF_MS", CW_OPT_INT, OFF(queue_backoff_ms), "5000", "wait after a job's first failure, doubled after each next one (at most 10 minutes)"},
     {"queue-poll-ms", "CWRITE_QUEUE_POLL_MS", CW_OPT_INT, OFF(queue_poll_ms), "1000", "how often job consumers look for work queued by other processes"},
     {"abuse", "_APP_OPTIONS_ABUSE", CW_OPT_STR, OFF(abuse), "enabled", "rate limits of the routes, as Appwrite's: enabled or disabled"},
+    {"console-whitelist-root", "_APP_CONSOLE_WHITELIST_ROOT", CW_OPT_STR, OFF(console_whitelist_root), "enabled", "enabled: only the first console account signs up freely (later ones are invited)"},
+    {"console-whitelist-emails", "_APP_CONSOLE_WHITELIST_EMAILS", CW_OPT_STR, OFF(console_whitelist_emails), NULL, "console sign-up only for these e-mails or *@domain patterns, comma-separated"},
+    {"console-whitelist-ips", "_APP_CONSOLE_WHITELIST_IPS", CW_OPT_STR, OFF(console_whitelist_ips), NULL, "console sign-up only from these IP addresses, comma-separated"},
     {NULL, NULL, 0, 0, NULL, NULL},
 };
 

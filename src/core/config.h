@@ -41,6 +41,9 @@ typedef struct cw_config {
     int queue_backoff_ms; /* wait after a job's first failure, doubled each time */
     int queue_poll_ms;   /* how often consumers look for jobs of other processes */
     char *abuse;         /* "disabled" turns the routes' rate limits off; anything else keeps them */
+    char *console_whitelist_root;   /* "enabled": console sign-up stops after the first account */
+    char *console_whitelist_emails; /* comma-separated e-mails or *@domain; NULL or "": anyone */
+    char *console_whitelist_ips;    /* comma-separated addresses; NULL or "": any */
 } cw_config_t;
 
 typedef enum cw_opt_kind { CW_OPT_STR, CW_OPT_INT, CW_OPT_BOOL } cw_opt_kind_t;

@@ -1,4 +1,5 @@
 #include "db/console.h"
+#include "db/console_internal.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -171,7 +172,7 @@ int cw_console_open(const char *data_dir, cw_console_t **out)
         cw_console_close(c);
         return CW_EIO;
     }
-    if (migrate(c) != CW_OK) {
+    if (migrate(c) != CW_OK || cw__console_meta_schema(c->db) != CW_OK) {
         cw_console_close(c);
         return CW_EIO;
     }
@@ -284,6 +285,8 @@ int cw_console_project_get(cw_console_t *c, cw_str_t id, cw_project_t *out)
 int cw_console_project_create(cw_console_t *c, const char *id, const char *name)
 {
     sqlite3_stmt *st;
+    if (strcmp(id, CW_CONSOLE_PROJECT_ID) == 0)
+        return CW_EEXIST; /* the console's own project is no row of this table */
     if (sqlite3_prepare_v2(c->db,
                            "INSERT INTO projects (id, name, created_at, updated_at, auths) "
                            "VALUES (?1, ?2, ?3, ?3, ?4)",
@@ -563,10 +566,20 @@ int cw_console_key_each(cw_console_t *c, const char *project_id,
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? CW_OK : fail(c, "key_each");
 }
 
+sqlite3 *cw__console_sqlite(cw_console_t *c)
+{
+    return c->db;
+}
+
+void cw__console_changed(cw_console_t *c)
+{
+    bump_generation(c);
+}
+
 void cw_console_refresh(cw_console_t *c)
 {
     uint64_t now = c->gen != NULL ? atomic_load(c->gen) : c->seen_gen + 1;
-    if (now != c->seen_gen || c->nprojects >= CACHE_MAX - 1 || c->nkeys >= CACHE_MAX - 1) {
+    if (now != c->seen_gen || c->nprojects >= CACHE_MAX - 2 || c->nkeys >= CACHE_MAX - 1) {
         cache_clear(c);
         c->seen_gen = now;
     }
@@ -580,8 +593,9 @@ int cw_console_project_find(cw_console_t *c, cw_str_t id, const cw_project_t **o
             return CW_OK;
         }
     }
-    /* cw_console_refresh leaves room for at least one more entry of each kind, which is all
-     * one request adds, so nothing borrowed is freed before the next refresh. */
+    /* cw_console_refresh leaves room for two more projects and one more key, which is all one
+     * request adds (an admin request looks up the project it names and the one it acts on),
+     * so nothing borrowed is freed before the next refresh. */
     cw_project_t *p = cw_calloc(1, sizeof(*p));
     int rc = cw_console_project_get(c, id, p);
     if (rc != CW_OK) {

@@ -35,6 +35,7 @@
 #include "models/json.h"
 #include "services/account.h"
 #include "services/api.h"
+#include "services/console_auth.h"
 #include "services/internal_api.h"
 #include "services/mail_api.h"
 #include "services/policy.h"
@@ -416,7 +417,8 @@ static void on_create(cw_ctx_t *ctx)
         cw_account_arg_user_id(ctx, &id) != 0 || cw_account_arg_email(ctx, &email) != 0 ||
         cw_policy_arg_new_password(ctx, "password", true, false, &password) != 0 ||
         cw_arg_text(ctx, "name", false, NAME_MAX_LEN, &name) != 0 ||
-        cw_svc_open_internal(ctx, &db) != 0 || cw_policy_user_limit(ctx, db, NULL) != 0)
+        cw_console_signup_check(ctx, email) != 0 || cw_svc_open_internal(ctx, &db) != 0 ||
+        cw_policy_user_limit(ctx, db, NULL) != 0)
         return;
     /* An e-mail an OAuth identity holds gets a bare 400, so as not to tell who has an account. */
     json_t *q = json_array();
@@ -682,8 +684,14 @@ static void on_create_anonymous_session(cw_ctx_t *ctx)
     cw_db_error_t err = {0};
     json_t *user = NULL;
     char id[CW_ID_LEN + 1];
-    if (cw_policy_method_allowed(ctx, CW_AUTH_ANONYMOUS) != 0 ||
-        cw_account_not_signed_in(ctx) != 0 || cw_svc_open_internal(ctx, &db) != 0 ||
+    if (cw_policy_method_allowed(ctx, CW_AUTH_ANONYMOUS) != 0)
+        return;
+    if (cw_console_is(cw_ctx_auth(ctx))) {
+        cw_res_error(ctx->res, CW_ERR_USER_ANONYMOUS_CONSOLE_PROHIBITED,
+                     "Failed to create anonymous user");
+        return;
+    }
+    if (cw_account_not_signed_in(ctx) != 0 || cw_svc_open_internal(ctx, &db) != 0 ||
         cw_policy_user_limit(ctx, db, NULL) != 0)
         return;
     cw_id_unique(id);

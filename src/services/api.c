@@ -13,10 +13,12 @@
 #include "core/log.h"
 #include "core/status.h"
 #include "core/timeutil.h"
+#include "db/console_meta.h"
 #include "db/internal.h"
 #include "http/cors.h"
 #include "services/abuse.h"
 #include "services/audits.h"
+#include "services/console_auth.h"
 #include "services/routes.h"
 
 /* Hosts allowed as browser origins before any platform is registered: the local console. */
@@ -29,6 +31,7 @@ typedef struct api_shared {
     cw_db_hub_t *db_hub;
     cw_queue_t *queue;
     cw_abuse_t *abuse;
+    cw_project_t *console_project;
 } api_shared_t;
 
 /* Rate-limit counters kept in process; each is a few dozen bytes. */
@@ -43,6 +46,7 @@ static void *thread_init(void *data, int index)
     t->db_hub = shared->db_hub;
     t->queue = shared->queue;
     t->abuse = shared->abuse;
+    t->console_project = shared->console_project;
     t->index = index;
     if (cw_console_open(cfg->data_dir, &t->console) != CW_OK)
         cw_log(CW_LOG_ERROR, "msg=\"thread cannot open the console store\" thread=%d", index);
@@ -129,6 +133,8 @@ static bool has_scope(cw_auth_t *auth, const char *scope, size_t len)
         return false;
     memcpy(one, scope, len);
     one[len] = '\0';
+    if (auth->scopes != NULL && auth->role != CW_ROLE_KEYS)
+        return cw_scope_in(auth->scopes, one);
     switch (auth->role) {
     case CW_ROLE_KEYS:
         return cw_key_has_scope(auth->key, one) || cw_scope_in(cw_scopes_key_implicit, one);
@@ -188,7 +194,11 @@ static int authenticate(cw_ctx_t *ctx, cw_auth_t *auth)
     cw_str_t pid = requested_project(req);
     bool named = pid.len > 0;
     auth->project_id = named ? pid : CW_STR_LIT(CW_CONSOLE_PROJECT);
-    if (!cw_str_eq_cstr(auth->project_id, CW_CONSOLE_PROJECT)) {
+    if (cw_str_eq_cstr(auth->project_id, CW_CONSOLE_PROJECT)) {
+        /* The console is a project too: its users, sessions and teams (organisations). */
+        auth->project = t->console_project;
+        auth->has_project = true;
+    } else {
         int rc = cw_console_project_find(t->console, auth->project_id, &auth->project);
         if (rc == CW_ENOTFOUND) {
             cw_res_error(ctx->res, CW_ERR_PROJECT_NOT_FOUND,
@@ -205,7 +215,16 @@ static int authenticate(cw_ctx_t *ctx, cw_auth_t *auth)
 
     cw_str_t key = cw_req_header(req, "x-appwrite-key");
     cw_str_t origin = cw_req_header(req, "origin");
-    if (key.len == 0 && origin.len > 0 && !origin_allowed(t->cfg, origin)) {
+    cw_str_t dev_key = cw_req_header(req, "x-appwrite-dev-key");
+    if (dev_key.len > 0 && auth->has_project && !cw_console_is(auth)) {
+        cw_dev_key_t dk;
+        if (cw_console_dev_key_use(t->console, auth->project_id, dev_key, cw_time_now_ms(), &dk) ==
+            CW_OK) {
+            auth->has_dev_key = true;
+            cw_dev_key_clear(&dk);
+        }
+    }
+    if (key.len == 0 && !auth->has_dev_key && origin.len > 0 && !origin_allowed(t->cfg, origin)) {
         cw_str_t host = cw_cors_origin_host(origin);
         cw_res_error(ctx->res, CW_ERR_GENERAL_UNKNOWN_ORIGIN,
                      "Invalid Origin. Register your new client (%.*s) as a new Web platform on "
@@ -255,7 +274,7 @@ static const char *const guest_roles[] = {"any", "guests", NULL};
 /* The session cookie value of a request, in Appwrite's order: the cookie, its legacy twin, the
  * X-Appwrite-Session header, then X-Fallback-Cookies. The first place that holds a value that
  * decodes wins. Returns true with *out filled. */
-static bool session_credentials(cw_req_t *req, cw_str_t project_id, cw_session_cookie_t *out)
+bool cw_api_session_credentials(cw_req_t *req, cw_str_t project_id, cw_session_cookie_t *out)
 {
     cw_buf_t name = CW_BUF_INIT;
     bool found = false;
@@ -328,7 +347,7 @@ static int resolve_user(cw_ctx_t *ctx, cw_auth_t *auth)
     cw_session_cookie_t cookie;
     int64_t now = cw_time_now_ms();
     cw_str_t jwt = cw_req_header(req, "x-appwrite-jwt");
-    bool has_cookie = session_credentials(req, auth->project_id, &cookie);
+    bool has_cookie = cw_api_session_credentials(req, auth->project_id, &cookie);
     if (!has_cookie && jwt.len == 0)
         return 0;
     if (cw_thread_db(t, auth->project, &db, &err) != 0 || cw_db_internal_ensure(db, &err) != 0)
@@ -422,7 +441,8 @@ static bool carries_credentials(cw_req_t *req)
 
 static bool must_offload(cw_ctx_t *ctx)
 {
-    return carries_credentials(ctx->req);
+    /* A dev key is looked up in the console store. */
+    return carries_credentials(ctx->req) || cw_req_header(ctx->req, "x-appwrite-dev-key").len > 0;
 }
 
 static int read_params(cw_ctx_t *ctx)
@@ -489,6 +509,8 @@ static void dispatch(cw_ctx_t *ctx)
     auth->roles = guest_roles;
     if (authenticate(ctx, auth) < 0)
         goto out;
+    if (cw_console_admin_mode(req) && cw_console_admin_resolve(ctx, auth) < 0)
+        goto out;
     /* Sessions live in the project's store: routes that may block look for them, and so does any
      * request with a credential (must_offload sent it to the worker pool). */
     if (auth->has_project && ((ctx->route->flags & CW_ROUTE_OFFLOAD) || carries_credentials(req)) &&
@@ -505,6 +527,8 @@ static void dispatch(cw_ctx_t *ctx)
     } else {
         auth->roles = guest_roles;
     }
+    if (cw_console_org_scopes(ctx, auth) < 0)
+        goto out;
     if (ctx->route->scope != NULL && !has_any_scope(auth, ctx->route->scope)) {
         scope_error(ctx, auth);
         goto out;
@@ -525,7 +549,7 @@ static void dispatch(cw_ctx_t *ctx)
     const char *user_id = json_string_value(json_object_get(auth->user, "$id"));
     if (user_id != NULL)
         user_id = cw_arena_strndup(&req->arena, user_id, strlen(user_id));
-    if (cw_abuse_check(t->abuse, ctx, user_id, auth->has_key) < 0)
+    if (cw_abuse_check(t->abuse, ctx, user_id, auth->has_key || auth->has_dev_key) < 0)
         goto out;
     ctx->route->handler(ctx);
     cw_abuse_after(t->abuse, ctx, user_id);
@@ -566,6 +590,8 @@ void cw_api_init(cw_app_t *app, const cw_config_t *cfg)
     cw_router_add(r, cw_teams_routes, cw_teams_routes_count);
     cw_router_add(r, cw_account_extra_routes, cw_account_extra_routes_count);
     cw_router_add(r, cw_logs_routes, cw_logs_routes_count);
+    cw_router_add(r, cw_console_projects_routes, cw_console_projects_routes_count);
+    cw_router_add(r, cw_console_routes, cw_console_routes_count);
     memset(app, 0, sizeof(*app));
     app->router = r;
     app->thread_init = thread_init;
@@ -575,6 +601,7 @@ void cw_api_init(cw_app_t *app, const cw_config_t *cfg)
     app->must_offload = must_offload;
     api_shared_t *shared = cw_calloc(1, sizeof(*shared));
     shared->cfg = cfg;
+    shared->console_project = cw_console_project_new(cfg);
     shared->db_hub = cw_db_hub_new();
     cw_queue_opts_t qo;
     cw_queue_opts_from_config(cfg, &qo);
@@ -599,6 +626,7 @@ void cw_api_destroy(cw_app_t *app)
     cw_db_hub_free(shared->db_hub);
     cw_queue_close(shared->queue);
     cw_abuse_free(shared->abuse);
+    cw_console_project_free(shared->console_project);
     free(shared);
     app->data = NULL;
 }

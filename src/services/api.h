@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "auth/session_cookie.h"
 #include "core/config.h"
 #include "core/id.h"
 #include "db/console.h"
@@ -37,6 +38,7 @@ typedef struct cw_thread {
     cw_db_hub_t *db_hub; /* shared by all threads; every store opened joins it */
     cw_queue_t *queue;   /* the job queue, shared by all threads; NULL when it failed to open */
     struct cw_abuse *abuse; /* shared by all threads: the rate limits and their counters */
+    const cw_project_t *console_project; /* the console's own project, shared, read-only */
 } cw_thread_t;
 
 typedef enum cw_role { CW_ROLE_GUESTS, CW_ROLE_USERS, CW_ROLE_KEYS } cw_role_t;
@@ -61,6 +63,11 @@ typedef struct cw_auth {
     /* The roles the document database checks permissions against: "any" and "guests", or those
      * of the user (cw_session_roles). NULL-terminated, in the request's arena. */
     const char *const *roles;
+    /* A console user's scopes on the console project's /v1/projects/{projectId}… routes: those
+     * of their role in the project's organisation (services/console_auth.h); NULL otherwise. */
+    const char *const *scopes;
+    bool admin;       /* X-Appwrite-Mode: admin by a member: `key` holds the member's scopes */
+    bool has_dev_key; /* a valid X-Appwrite-Dev-Key: no rate limits, no origin check */
 } cw_auth_t;
 
 #define CW_CONSOLE_PROJECT "console"
@@ -75,6 +82,10 @@ cw_queue_t *cw_api_queue(const cw_app_t *app);
  * belongs to the thread: use it within the request, never keep it. Returns 0, or -1 with err
  * filled. */
 int cw_thread_db(cw_thread_t *t, const cw_project_t *project, cw_db_t **out, cw_db_error_t *err);
+
+/* The session credential of a request for project_id's cookie (a_session_<id>), in Appwrite's
+ * order: the cookie, its legacy twin, X-Appwrite-Session, X-Fallback-Cookies. */
+bool cw_api_session_credentials(cw_req_t *req, cw_str_t project_id, cw_session_cookie_t *out);
 
 static inline cw_thread_t *cw_ctx_thread(cw_ctx_t *ctx)
 {

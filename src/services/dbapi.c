@@ -288,14 +288,20 @@ static int arg_transaction(cw_ctx_t *ctx, const char **out)
 
 /* The database ------------------------------------------------------------------------------ */
 
-/* Databases live in a project: a request that named none (the console) cannot reach them. */
+/* Databases live in a project: a request that named none, or the console, cannot reach them. */
 static int need_project(cw_ctx_t *ctx)
 {
-    if (cw_ctx_auth(ctx)->has_project)
+    const cw_auth_t *auth = cw_ctx_auth(ctx);
+    if (auth->has_project && !cw_str_eq_cstr(auth->project_id, CW_CONSOLE_PROJECT))
         return 0;
-    cw_res_error(ctx->res, CW_ERR_GENERAL_ACCESS_FORBIDDEN,
-                 "No project was given: set the project ID on your SDK client (the "
-                 "X-Appwrite-Project header).");
+    if (cw_req_header(ctx->req, "x-appwrite-project").len == 0)
+        cw_res_error(ctx->res, CW_ERR_GENERAL_ACCESS_FORBIDDEN,
+                     "No project was given: set the project ID on your SDK client (the "
+                     "X-Appwrite-Project header).");
+    else
+        cw_res_error(ctx->res, CW_ERR_GENERAL_ACCESS_FORBIDDEN,
+                     "This endpoint is not available for the console project: use the ID of "
+                     "one of your projects.");
     return -1;
 }
 

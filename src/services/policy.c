@@ -69,7 +69,9 @@ int cw_policy_user_limit(cw_ctx_t *ctx, cw_db_t *db, const char *message)
     }
     if (n == 0)
         return 0;
-    if (message != NULL)
+    if (cw_str_eq_cstr(cw_ctx_auth(ctx)->project_id, CW_CONSOLE_PROJECT))
+        cw_res_error(ctx->res, CW_ERR_USER_CONSOLE_COUNT_EXCEEDED, NULL);
+    else if (message != NULL)
         cw_res_error(ctx->res, CW_ERR_USER_COUNT_EXCEEDED, "%s", message);
     else
         cw_res_error(ctx->res, CW_ERR_USER_COUNT_EXCEEDED, NULL);

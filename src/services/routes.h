@@ -30,6 +30,10 @@ extern const cw_route_t cw_account_extra_routes[];
 extern const size_t cw_account_extra_routes_count;
 extern const cw_route_t cw_logs_routes[];
 extern const size_t cw_logs_routes_count;
+extern const cw_route_t cw_console_projects_routes[];
+extern const size_t cw_console_projects_routes_count;
+extern const cw_route_t cw_console_routes[];
+extern const size_t cw_console_routes_count;
 
 extern const cw_route_t cw_account_oauth2_routes[];
 extern const size_t cw_account_oauth2_routes_count;

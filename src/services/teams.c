@@ -979,8 +979,10 @@ static void on_create_membership(cw_ctx_t *ctx)
         goto out;
     }
     char new_id[CW_ID_LEN + 1];
-    /* A new user by invitation counts against the users limit, except for an API key. */
+    /* A new user by invitation counts against the users limit, except for an API key and in
+     * the console, whose invitations are how operators join once sign-up is closed. */
     if (invitee == NULL && !is_key(ctx) &&
+        !cw_str_eq_cstr(cw_ctx_auth(ctx)->project_id, CW_CONSOLE_PROJECT) &&
         cw_policy_user_limit(ctx, db,
                              "Project registration is restricted. Contact your administrator for "
                              "more information.") != 0)
