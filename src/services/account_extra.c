@@ -16,8 +16,6 @@
 #include "services/internal_api.h"
 #include "services/routes.h"
 
-#define QUERIES_MAX 100
-#define QUERY_MAX_LEN 4096
 #define IDENTIFIER_MAX 255 /* Database::LENGTH_KEY */
 
 static const char id_rule[] = "Parameter must contain at most 36 chars. Valid chars are a-z, A-Z, "
@@ -88,41 +86,6 @@ static void on_delete_account(cw_ctx_t *ctx)
 
 /* Identities ------------------------------------------------------------------------------- */
 
-/* `queries` of the identities list: at most 100 strings; filters and orders may only name the
- * identity attributes Appwrite allows. *out borrowed, NULL when absent. */
-static int arg_identity_queries(cw_ctx_t *ctx, json_t **out)
-{
-    static const char rule[] = "Value must a valid array no longer than 100 items and Value must "
-                               "be a valid string and no longer than 4096 chars";
-    json_t *v = cw_arg_json(ctx, "queries");
-    size_t i;
-    json_t *q;
-    *out = NULL;
-    if (v == NULL)
-        return 0;
-    if (!json_is_array(v) || json_array_size(v) > QUERIES_MAX)
-        return cw_arg_invalid(ctx, "queries", rule);
-    json_array_foreach(v, i, q)
-    {
-        if (!json_is_string(q) ||
-            cw_utf8_count(json_string_value(q), json_string_length(q)) > QUERY_MAX_LEN)
-            return cw_arg_invalid(ctx, "queries", rule);
-        json_t *parsed = json_loads(json_string_value(q), 0, NULL);
-        const char *attr = json_string_value(json_object_get(parsed, "attribute"));
-        bool ok = attr == NULL || attr[0] == '\0' || attr[0] == '$';
-        for (const char *const *a = identity_query_attrs; !ok && *a != NULL; a++)
-            ok = strcmp(*a, attr) == 0;
-        if (!ok)
-            cw_res_error(ctx->res, CW_ERR_GENERAL_QUERY_INVALID,
-                         "Invalid query: Attribute not found in schema: %s", attr);
-        json_decref(parsed);
-        if (!ok)
-            return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 static json_t *identity_model(const json_t *d)
 {
     static const char *const keys[] = {"$id",
@@ -148,8 +111,8 @@ static void on_list_identities(cw_ctx_t *ctx)
     json_t *queries, *out = NULL;
     bool total = true;
     cw_db_error_t err = {0};
-    if (arg_identity_queries(ctx, &queries) != 0 || cw_arg_bool(ctx, "total", false, &total) < 0 ||
-        cw_account_signed_in(ctx, &db) != 0)
+    if (cw_svc_arg_queries(ctx, identity_query_attrs, &queries) != 0 ||
+        cw_arg_bool(ctx, "total", false, &total) < 0 || cw_account_signed_in(ctx, &db) != 0)
         return;
     json_t *q = queries != NULL ? json_copy(queries) : json_array();
     json_array_append_new(

@@ -1,6 +1,10 @@
 #include "services/internal_api.h"
 
+#include <string.h>
+
+#include "core/utf8.h"
 #include "db/internal.h"
+#include "http/args.h"
 #include "models/json.h"
 #include "services/api.h"
 
@@ -90,4 +94,52 @@ int cw_svc_user_delete(cw_db_t *db, const char *user_id, cw_db_error_t *err)
     else
         cw_db_internal_rollback(db);
     return rc;
+}
+
+#define QUERIES_MAX 100
+#define QUERY_MAX_LEN 4096
+
+static bool query_attr_allowed(const char *attr, const char *const *allowed)
+{
+    static const char *const system[] = {"$id", "$createdAt", "$updatedAt", "$sequence", NULL};
+    if (attr == NULL || attr[0] == '\0')
+        return true;
+    for (const char *const *a = system; *a != NULL; a++)
+        if (strcmp(*a, attr) == 0)
+            return true;
+    for (const char *const *a = allowed; *a != NULL; a++)
+        if (strcmp(*a, attr) == 0)
+            return true;
+    return false;
+}
+
+int cw_svc_arg_queries(cw_ctx_t *ctx, const char *const *allowed, json_t **out)
+{
+    static const char rule[] = "Value must a valid array no longer than 100 items and Value must "
+                               "be a valid string and no longer than 4096 chars";
+    json_t *v = cw_arg_json(ctx, "queries");
+    size_t i;
+    json_t *q;
+    *out = NULL;
+    if (v == NULL)
+        return 0;
+    if (!json_is_array(v) || json_array_size(v) > QUERIES_MAX)
+        return cw_arg_invalid(ctx, "queries", rule);
+    json_array_foreach(v, i, q)
+    {
+        if (!json_is_string(q) ||
+            cw_utf8_count(json_string_value(q), json_string_length(q)) > QUERY_MAX_LEN)
+            return cw_arg_invalid(ctx, "queries", rule);
+        json_t *parsed = json_loads(json_string_value(q), 0, NULL);
+        const char *attr = json_string_value(json_object_get(parsed, "attribute"));
+        if (!query_attr_allowed(attr, allowed)) {
+            cw_res_error(ctx->res, CW_ERR_GENERAL_QUERY_INVALID,
+                         "Invalid query: Attribute not found in schema: %s", attr);
+            json_decref(parsed);
+            return -1;
+        }
+        json_decref(parsed);
+    }
+    *out = v;
+    return 0;
 }

@@ -24,4 +24,10 @@ int cw_svc_user_delete(cw_db_t *db, const char *user_id, cw_db_error_t *err);
 /* Answers with model as JSON and drops the caller's reference to it. */
 void cw_svc_reply(cw_ctx_t *ctx, int status, json_t *model);
 
+/* The `queries` parameter of a list of internal documents: at most 100 strings of at most 4096
+ * characters; filters and orders may only name the system attributes ($id, $createdAt,
+ * $updatedAt, $sequence) and those of allowed (NULL-terminated). 0 with *out borrowed (NULL when
+ * absent), or -1 with the error written (400 general_argument_invalid or general_query_invalid). */
+int cw_svc_arg_queries(cw_ctx_t *ctx, const char *const *allowed, json_t **out);
+
 #endif

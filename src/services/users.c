@@ -40,8 +40,6 @@
 
 #define NAME_MAX_LEN 128
 #define SEARCH_MAX_LEN 256
-#define QUERIES_MAX 100
-#define QUERY_MAX_LEN 4096
 #define LABELS_MAX 1000 /* APP_LIMIT_ARRAY_LABELS_SIZE */
 #define LABEL_MAX_LEN 36
 #define PREFS_MAX 65535
@@ -137,47 +135,6 @@ static int arg_flag(cw_ctx_t *ctx, const char *name, bool required, bool fallbac
 {
     *out = fallback;
     return cw_arg_bool(ctx, name, required, out) < 0 ? -1 : 0;
-}
-
-/* `queries`: at most 100 strings; filters and orders may only name the allowed attributes.
- * *out borrowed, NULL when absent. */
-static int arg_queries(cw_ctx_t *ctx, const char *const *allowed, json_t **out)
-{
-    static const char rule[] = "Value must a valid array no longer than 100 items and Value must "
-                               "be a valid string and no longer than 4096 chars";
-    json_t *v = cw_arg_json(ctx, "queries");
-    size_t i;
-    json_t *q;
-    *out = NULL;
-    if (v == NULL)
-        return 0;
-    if (!json_is_array(v) || json_array_size(v) > QUERIES_MAX)
-        return cw_arg_invalid(ctx, "queries", rule);
-    json_array_foreach(v, i, q)
-    {
-        if (!json_is_string(q) ||
-            cw_utf8_count(json_string_value(q), json_string_length(q)) > QUERY_MAX_LEN)
-            return cw_arg_invalid(ctx, "queries", rule);
-        json_t *parsed = json_loads(json_string_value(q), 0, NULL);
-        const char *attr = json_string_value(json_object_get(parsed, "attribute"));
-        bool ok = true;
-        if (attr != NULL && attr[0] != '\0' && strcmp(attr, "$id") != 0 &&
-            strcmp(attr, "$createdAt") != 0 && strcmp(attr, "$updatedAt") != 0 &&
-            strcmp(attr, "$sequence") != 0) {
-            ok = false;
-            for (const char *const *a = allowed; *a != NULL; a++)
-                ok = ok || strcmp(*a, attr) == 0;
-        }
-        if (!ok) {
-            cw_res_error(ctx->res, CW_ERR_GENERAL_QUERY_INVALID,
-                         "Invalid query: Attribute not found in schema: %s", attr);
-            json_decref(parsed);
-            return -1;
-        }
-        json_decref(parsed);
-    }
-    *out = v;
-    return 0;
 }
 
 static void now_iso(char out[CW_TIME_ISO_LEN])
@@ -616,7 +573,7 @@ static void on_list(cw_ctx_t *ctx)
     bool total;
     cw_db_t *db;
     cw_db_error_t err = {0};
-    if (arg_queries(ctx, user_query_attrs, &queries) != 0 ||
+    if (cw_svc_arg_queries(ctx, user_query_attrs, &queries) != 0 ||
         cw_arg_text(ctx, "search", false, SEARCH_MAX_LEN, &search) != 0 ||
         arg_flag(ctx, "total", false, true, &total) != 0 || cw_svc_open_internal(ctx, &db) != 0)
         return;
@@ -1153,7 +1110,7 @@ static void list_owned(cw_ctx_t *ctx, const char *coll, const char *plural,
     json_t *user, *queries = NULL, *out = NULL;
     bool total;
     cw_db_error_t err = {0};
-    if ((allowed != NULL && arg_queries(ctx, allowed, &queries) != 0) ||
+    if ((allowed != NULL && cw_svc_arg_queries(ctx, allowed, &queries) != 0) ||
         (with_search && cw_arg_text(ctx, "search", false, SEARCH_MAX_LEN, &search) != 0) ||
         arg_flag(ctx, "total", false, true, &total) != 0 || load_user(ctx, &db, &id, &user) != 0)
         return;
@@ -1232,7 +1189,7 @@ static void on_list_memberships(cw_ctx_t *ctx)
     json_t *user, *queries = NULL, *out = NULL;
     bool total;
     cw_db_error_t err = {0};
-    if (arg_queries(ctx, membership_query_attrs, &queries) != 0 ||
+    if (cw_svc_arg_queries(ctx, membership_query_attrs, &queries) != 0 ||
         cw_arg_text(ctx, "search", false, SEARCH_MAX_LEN, &search) != 0 ||
         arg_flag(ctx, "total", false, true, &total) != 0 || load_user(ctx, &db, &id, &user) != 0)
         return;
@@ -1345,7 +1302,7 @@ static void on_list_identities(cw_ctx_t *ctx)
     bool total;
     cw_db_t *db;
     cw_db_error_t err = {0};
-    if (arg_queries(ctx, identity_query_attrs, &queries) != 0 ||
+    if (cw_svc_arg_queries(ctx, identity_query_attrs, &queries) != 0 ||
         cw_arg_text(ctx, "search", false, SEARCH_MAX_LEN, &search) != 0 ||
         arg_flag(ctx, "total", false, true, &total) != 0 || cw_svc_open_internal(ctx, &db) != 0)
         return;
