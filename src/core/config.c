@@ -39,6 +39,8 @@ const cw_opt_t cw_config_opts[] = {
     {"queue-backoff-ms", "CWRITE_QUEUE_BACKOFF_MS", CW_OPT_INT, OFF(queue_backoff_ms), "5000", "wait after a job's first failure, doubled after each next one (at most 10 minutes)"},
     {"queue-poll-ms", "CWRITE_QUEUE_POLL_MS", CW_OPT_INT, OFF(queue_poll_ms), "1000", "how often job consumers look for work queued by other processes"},
     {"abuse", "_APP_OPTIONS_ABUSE", CW_OPT_STR, OFF(abuse), "enabled", "rate limits of the routes, as Appwrite's: enabled or disabled"},
+    {"webhook-max-failed-attempts", "_APP_WEBHOOK_MAX_FAILED_ATTEMPTS", CW_OPT_INT, OFF(webhook_max_failed_attempts), "10", "consecutive failed deliveries after which a webhook is disabled"},
+    {"email-security", "_APP_EMAIL_SECURITY", CW_OPT_STR, OFF(email_security), NULL, "security contact named in the User-Agent of webhook deliveries"},
     {NULL, NULL, 0, 0, NULL, NULL},
 };
 

@@ -41,6 +41,8 @@ typedef struct cw_config {
     int queue_backoff_ms; /* wait after a job's first failure, doubled each time */
     int queue_poll_ms;   /* how often consumers look for jobs of other processes */
     char *abuse;         /* "disabled" turns the routes' rate limits off; anything else keeps them */
+    int webhook_max_failed_attempts; /* consecutive failed deliveries that disable a webhook */
+    char *email_security; /* named in the User-Agent of webhook deliveries */
 } cw_config_t;
 
 typedef enum cw_opt_kind { CW_OPT_STR, CW_OPT_INT, CW_OPT_BOOL } cw_opt_kind_t;
