@@ -11,6 +11,8 @@
 #include "core/status.h"
 
 #define PARTS_MAX 8
+/* Placeholders and extra keys a pattern is filled with, at most. */
+#define PARAMS_LIMIT 8
 #define SUBSCRIBERS_MAX 8
 /* Jobs held in memory at most; past it a burst loses events rather than the process memory. */
 #define PENDING_MAX 200000
@@ -43,36 +45,38 @@ static void list_add(strlist_t *l, const char *s)
     l->count++;
 }
 
-/* PHP's str_replace of one needle: every occurrence, left to right. */
-static void replace(cw_buf_t *out, const char *s, const char *needle, const char *with)
+/* PHP's str_replace of one needle over in, every occurrence left to right, into out. */
+static void replace(cw_buf_t *out, const char *in, const char *needle, const char *with)
 {
     size_t n = strlen(needle);
-    cw_buf_t b = CW_BUF_INIT;
-    const char *p = s;
-    for (const char *hit; n > 0 && (hit = strstr(p, needle)) != NULL; p = hit + n) {
-        cw_buf_append(&b, p, (size_t)(hit - p));
-        cw_buf_append_str(&b, with);
-    }
-    cw_buf_append_str(&b, p);
-    cw_buf_append_char(&b, '\0');
     cw_buf_reset(out);
-    cw_buf_append(out, b.ptr, b.len);
-    cw_buf_free(&b);
+    const char *p = in;
+    for (const char *hit; n > 0 && (hit = strstr(p, needle)) != NULL; p = hit + n) {
+        cw_buf_append(out, p, (size_t)(hit - p));
+        cw_buf_append_str(out, with);
+    }
+    cw_buf_append(out, p, strlen(p) + 1);
 }
 
-/* str_replace with arrays: each key in turn over the result so far; star replaces every key by
- * "*" instead of its value; skip_a and skip_b (may be NULL) name keys starred first. */
-static void fill(cw_buf_t *out, const char *pattern, const cw_event_param_t *params, size_t n,
-                 bool star, const char *star_a, const char *star_b)
+/* str_replace with arrays, as generateEvents chains them: the keys of mask starred first (in
+ * params order), then every key replaced by its value, each over the result so far. The result
+ * is in a (b is scratch). */
+static void fill(cw_buf_t *a, cw_buf_t *b, const char *pattern, const cw_event_param_t *params,
+                 size_t n, unsigned mask)
 {
-    cw_buf_reset(out);
-    cw_buf_append(out, pattern, strlen(pattern) + 1);
-    if (star_a != NULL)
-        replace(out, out->ptr, star_a, "*");
-    if (star_b != NULL)
-        replace(out, out->ptr, star_b, "*");
-    for (size_t i = 0; i < n; i++)
-        replace(out, out->ptr, params[i].key, star ? "*" : params[i].value);
+    cw_buf_reset(a);
+    cw_buf_append(a, pattern, strlen(pattern) + 1);
+    for (size_t pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < n; i++) {
+            bool starred = (mask >> i) & 1u;
+            if (pass == 0 && !starred)
+                continue;
+            replace(b, a->ptr, params[i].key, pass == 0 ? "*" : params[i].value);
+            cw_buf_t t = *a;
+            *a = *b;
+            *b = t;
+        }
+    }
 }
 
 static void strip_brackets(char *s)
@@ -199,6 +203,10 @@ int cw_events_generate(const char *pattern, const cw_event_param_t *params, size
     char *parts[PARTS_MAX];
     size_t n = split(copy, parts, PARTS_MAX);
     int rc = CW_EINVAL;
+    if (nparams > PARAMS_LIMIT) {
+        free(copy);
+        return CW_EINVAL;
+    }
     strlist_t patterns = {CW_BUF_INIT, 0}, events = {CW_BUF_INIT, 0}, out = {CW_BUF_INIT, 0};
     cw_buf_t tmp = CW_BUF_INIT;
     if (n > PARTS_MAX)
@@ -239,31 +247,42 @@ int cw_events_generate(const char *pattern, const cw_event_param_t *params, size
         join(&tmp, parts, (int[]){0, 1, 2, 3}, 4), list_add(&patterns, tmp.ptr);
     join(&tmp, parts, (int[]){0, 1}, n > 1 ? 2 : 1), list_add(&patterns, tmp.ptr);
 
+    /* Appwrite's loops star one or two keys at a time in a set order; a name depends only on
+     * which keys are starred, so each set is filled once, in the order it first comes up. */
+    cw_buf_t scratch = CW_BUF_INIT;
+    unsigned all = nparams >= 32 ? ~0u : (1u << nparams) - 1;
     const char *pat = patterns.buf.ptr;
     for (size_t i = 0; i < patterns.count; i++, pat += strlen(pat) + 1) {
-        fill(&tmp, pat, params, nparams, false, NULL, NULL), list_add(&events, tmp.ptr);
-        fill(&tmp, pat, params, nparams, true, NULL, NULL), list_add(&events, tmp.ptr);
+        unsigned masks[2 + 3 * PARAMS_LIMIT * PARAMS_LIMIT * PARAMS_LIMIT];
+        size_t nmasks = 0;
+        masks[nmasks++] = 0;
+        masks[nmasks++] = all;
         for (size_t k = 0; k < nparams; k++) {
             for (size_t c = 0; c < nparams; c++) {
                 if (subsub) {
-                    for (size_t s = 0; s < nparams; s++) {
-                        if (s == c || s == k)
+                    for (size_t x = 0; x < nparams; x++) {
+                        if (x == c || x == k)
                             continue;
-                        const char *sk = params[s].key, *ck = params[c].key;
-                        fill(&tmp, pat, params, nparams, false, sk, NULL);
-                        list_add(&events, tmp.ptr);
-                        fill(&tmp, pat, params, nparams, false, sk, ck);
-                        list_add(&events, tmp.ptr);
-                        fill(&tmp, pat, params, nparams, false, ck, NULL);
-                        list_add(&events, tmp.ptr);
+                        masks[nmasks++] = 1u << x;
+                        masks[nmasks++] = (1u << x) | (1u << c);
+                        masks[nmasks++] = 1u << c;
                     }
                 } else if (c != k) {
-                    fill(&tmp, pat, params, nparams, false, params[c].key, NULL);
-                    list_add(&events, tmp.ptr);
+                    masks[nmasks++] = 1u << c;
                 }
             }
         }
+        uint64_t seen[4] = {0};
+        for (size_t m = 0; m < nmasks; m++) {
+            unsigned v = masks[m] & 0xff;
+            if (seen[v / 64] & (1ull << (v % 64)))
+                continue;
+            seen[v / 64] |= 1ull << (v % 64);
+            fill(&tmp, &scratch, pat, params, nparams, masks[m]);
+            list_add(&events, tmp.ptr);
+        }
     }
+    cw_buf_free(&scratch);
     /* Brackets go last, which can make two names equal: unique again. */
     strlist_t stripped = {CW_BUF_INIT, 0};
     char *e = events.buf.ptr;

@@ -416,8 +416,36 @@ static int post(cw_webhook_worker_t *w, const char *project, const json_t *hook,
 typedef enum outcome { OUT_DONE, OUT_RETRY, OUT_RELEASE } outcome_t;
 
 /* Delivers one job: the webhook as stored now decides (gone or disabled: nothing to do). */
-static outcome_t deliver(cw_webhook_worker_t *w, cw_console_t *console, const cw_job_t *job,
-                         char *err, size_t err_len)
+/* The project store a consumer delivered for last, kept open: opening one reads its schema,
+ * which would cost more than a delivery. */
+typedef struct consumer_db {
+    char project[40];
+    int64_t created_at;
+    cw_db_t *db;
+} consumer_db_t;
+
+static int consumer_db_get(cw_webhook_worker_t *w, consumer_db_t *c, const cw_project_t *p,
+                           cw_db_t **out, cw_db_error_t *err)
+{
+    if (c->db != NULL && strcmp(c->project, p->id) == 0 && c->created_at == p->created_at) {
+        *out = c->db;
+        return 0;
+    }
+    if (c->db != NULL)
+        cw_db_close(c->db);
+    c->db = NULL;
+    if (cw_db_open(w->cfg->data_dir, p->id, &c->db, err) != 0) {
+        c->db = NULL;
+        return -1;
+    }
+    snprintf(c->project, sizeof(c->project), "%s", p->id);
+    c->created_at = p->created_at;
+    *out = c->db;
+    return 0;
+}
+
+static outcome_t deliver(cw_webhook_worker_t *w, cw_console_t *console, consumer_db_t *cdb,
+                         const cw_job_t *job, char *err, size_t err_len)
 {
     json_error_t jerr;
     json_t *payload = json_loads(job->payload, 0, &jerr), *hook = NULL, *updated = NULL;
@@ -438,7 +466,7 @@ static outcome_t deliver(cw_webhook_worker_t *w, cw_console_t *console, const cw
     int rc = cw_console_project_get(console, cw_str(job->project), &project);
     if (rc == CW_ENOTFOUND)
         goto out; /* the project is gone, and its webhooks with it */
-    if (rc != CW_OK || cw_db_open(w->cfg->data_dir, job->project, &db, &derr) != 0) {
+    if (rc != CW_OK || consumer_db_get(w, cdb, &project, &db, &derr) != 0) {
         snprintf(err, err_len, "cannot open the project's store: %.300s", derr.message);
         out = OUT_RETRY;
         goto out;
@@ -496,8 +524,6 @@ out:
     json_decref(hook);
     json_decref(payload);
     cw_project_clear(&project);
-    if (db != NULL)
-        cw_db_close(db);
     return out;
 }
 
@@ -505,6 +531,7 @@ static void *consume(void *arg)
 {
     cw_webhook_worker_t *w = arg;
     cw_console_t *console = NULL;
+    consumer_db_t cdb = {0};
     if (cw_console_open(w->cfg->data_dir, &console) != CW_OK)
         console = NULL;
     while (!atomic_load(&w->stop)) {
@@ -512,7 +539,7 @@ static void *consume(void *arg)
         int rc = cw_queue_wait(w->q, CW_WEBHOOK_QUEUE, &job, &w->stop);
         if (rc == CW_OK) {
             char err[512] = "";
-            outcome_t out = deliver(w, console, &job, err, sizeof(err));
+            outcome_t out = deliver(w, console, &cdb, &job, err, sizeof(err));
             if (out == OUT_DONE) {
                 cw_queue_ack(w->q, &job);
             } else if (out == OUT_RELEASE) {
@@ -531,6 +558,8 @@ static void *consume(void *arg)
             nanosleep(&ts, NULL);
         }
     }
+    if (cdb.db != NULL)
+        cw_db_close(cdb.db);
     cw_console_close(console);
     return NULL;
 }
