@@ -7,7 +7,8 @@
 #   bash bench/run.sh build/release/cwrite [build/release/bench/sqlite_ceiling
 #                                           [build/release/bench/argon2_ceiling]]
 #                                               (what `make bench` runs)
-#   BENCH_ONLY=foundation, BENCH_ONLY=db or BENCH_ONLY=accounts runs one of the three.
+#   BENCH_ONLY=foundation, db, accounts or events runs one of them (events: bench/events.sh,
+#   document creates with 0, 1 and 10 webhooks).
 #
 # For each endpoint it fetches cwrite's answer with curl, has nginx serve the very same body,
 # status, content type and extra headers from static files, and runs wrk on both, alternating
@@ -40,7 +41,8 @@ case $ONLY in
 "" | foundation) ;;
 db) exec bash "$here/db.sh" "$BIN" "$CEILING" ;;
 accounts) exec bash "$here/accounts.sh" "$BIN" "$ARGON2_CEILING" ;;
-*) bench_die "BENCH_ONLY is foundation, db or accounts, not \"$ONLY\"" ;;
+events) exec bash "$here/events.sh" "$BIN" ;;
+*) bench_die "BENCH_ONLY is foundation, db, accounts or events, not \"$ONLY\"" ;;
 esac
 
 DURATION=${BENCH_DURATION:-10}
@@ -449,4 +451,5 @@ if [ -z "$ONLY" ]; then
     cw_pid=
     bash "$here/db.sh" "$BIN" "$CEILING"
     bash "$here/accounts.sh" "$BIN" "$ARGON2_CEILING"
+    bash "$here/events.sh" "$BIN"
 fi

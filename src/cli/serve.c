@@ -10,6 +10,7 @@
 #include "db/console.h"
 #include "services/api.h"
 #include "workers/mails.h"
+#include "workers/webhooks.h"
 
 #define DEFAULT_PROJECT "default"
 
@@ -96,12 +97,16 @@ int cw_cli_serve(int argc, char **argv)
     cfg.openssl_key = jwt_key;
     cw_app_t app;
     cw_api_init(&app, &cfg);
-    /* The mail consumer runs beside the server and stops after it: a job it was sending when the
+    /* The mail and webhook consumers run beside the server and stops after it: a job it was sending when the
      * signal came goes back to the queue. */
     cw_mail_worker_t *mails = NULL;
-    if (cw_api_queue(&app) != NULL)
+    cw_webhook_worker_t *webhooks = NULL;
+    if (cw_api_queue(&app) != NULL) {
         cw_mail_worker_start(&cfg, cw_api_queue(&app), 1, &mails);
+        cw_webhook_worker_start(&cfg, cw_api_queue(&app), 1, &webhooks);
+    }
     rc = cw_server_run(&cfg, &app) == 0 ? 0 : 1;
+    cw_webhook_worker_stop(webhooks);
     cw_mail_worker_stop(mails);
     cw_api_destroy(&app);
 out:

@@ -8,6 +8,7 @@
 #include "core/status.h"
 #include "queue/queue.h"
 #include "workers/mails.h"
+#include "workers/webhooks.h"
 
 static const char *const worker_opts[] = {
     "data",
@@ -22,6 +23,8 @@ static const char *const worker_opts[] = {
     "queue-attempts",
     "queue-backoff-ms",
     "queue-poll-ms",
+    "webhook-max-failed-attempts",
+    "email-security",
     NULL,
 };
 
@@ -29,7 +32,7 @@ int cw_cli_worker(int argc, char **argv)
 {
     if (cw_cli_wants_help(argc, argv)) {
         printf("Usage: cwrite worker [options]\n\n"
-               "Runs the job consumers (mail) on the data folder's queue, without the API server,\n"
+               "Runs the job consumers (mail, webhooks) on the data folder's queue, without the API server,\n"
                "until SIGINT or SIGTERM. Every option can also come from the environment.\n\n");
         cw_config_print_help(stdout, worker_opts);
         return 0;
@@ -39,6 +42,7 @@ int cw_cli_worker(int argc, char **argv)
     int rc = 1;
     cw_queue_t *q = NULL;
     cw_mail_worker_t *mails = NULL;
+    cw_webhook_worker_t *webhooks = NULL;
     if (cw_config_parse_args(&cfg, argc, argv, worker_opts) < 0)
         goto out;
     int level = cw_log_level_parse(cfg.log_level);
@@ -63,12 +67,17 @@ int cw_cli_worker(int argc, char **argv)
         fprintf(stderr, "cwrite: cannot start the mail worker\n");
         goto out;
     }
-    cw_log(CW_LOG_INFO, "msg=\"worker started\" queues=mails");
+    if (cw_webhook_worker_start(&cfg, q, 1, &webhooks) != CW_OK) {
+        fprintf(stderr, "cwrite: cannot start the webhook worker\n");
+        goto out;
+    }
+    cw_log(CW_LOG_INFO, "msg=\"worker started\" queues=mails,webhooks");
     int sig = 0;
     sigwait(&set, &sig);
     cw_log(CW_LOG_INFO, "msg=\"worker stopping\" signal=%d", sig);
     rc = 0;
 out:
+    cw_webhook_worker_stop(webhooks);
     cw_mail_worker_stop(mails);
     cw_queue_close(q);
     cw_config_free(&cfg);

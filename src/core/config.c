@@ -42,6 +42,8 @@ const cw_opt_t cw_config_opts[] = {
     {"console-whitelist-root", "_APP_CONSOLE_WHITELIST_ROOT", CW_OPT_STR, OFF(console_whitelist_root), "enabled", "enabled: only the first console account signs up freely (later ones are invited)"},
     {"console-whitelist-emails", "_APP_CONSOLE_WHITELIST_EMAILS", CW_OPT_STR, OFF(console_whitelist_emails), NULL, "console sign-up only for these e-mails or *@domain patterns, comma-separated"},
     {"console-whitelist-ips", "_APP_CONSOLE_WHITELIST_IPS", CW_OPT_STR, OFF(console_whitelist_ips), NULL, "console sign-up only from these IP addresses, comma-separated"},
+    {"webhook-max-failed-attempts", "_APP_WEBHOOK_MAX_FAILED_ATTEMPTS", CW_OPT_INT, OFF(webhook_max_failed_attempts), "10", "consecutive failed deliveries after which a webhook is disabled"},
+    {"email-security", "_APP_EMAIL_SECURITY", CW_OPT_STR, OFF(email_security), NULL, "security contact named in the User-Agent of webhook deliveries"},
     {NULL, NULL, 0, 0, NULL, NULL},
 };
 

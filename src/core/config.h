@@ -44,6 +44,8 @@ typedef struct cw_config {
     char *console_whitelist_root;   /* "enabled": console sign-up stops after the first account */
     char *console_whitelist_emails; /* comma-separated e-mails or *@domain; NULL or "": anyone */
     char *console_whitelist_ips;    /* comma-separated addresses; NULL or "": any */
+    int webhook_max_failed_attempts; /* consecutive failed deliveries that disable a webhook */
+    char *email_security; /* named in the User-Agent of webhook deliveries */
 } cw_config_t;
 
 typedef enum cw_opt_kind { CW_OPT_STR, CW_OPT_INT, CW_OPT_BOOL } cw_opt_kind_t;

@@ -247,6 +247,19 @@ static const iindex_t audits_indexes[] = {
 };
 static const char *const audits_json[] = {"data", NULL};
 
+/* The project's webhooks (Appwrite keeps them with the project in its console database; here
+ * they live with the project's data, so a project's deletion takes them along). */
+static const iattr_t webhooks_attrs[] = {
+    {"name", "string", 128, false},          {"url", "string", 16384, false},
+    {"httpUser", "string", 256, false},      {"httpPass", "string", 256, false},
+    {"security", "boolean", 0, false},       {"events", "string", KEY, true},
+    {"signatureKey", "string", 2048, false}, {"enabled", "boolean", 0, false},
+    {"logs", "string", 1000000, false},      {"attempts", "integer", 0, false},
+};
+static const iindex_t webhooks_indexes[] = {
+    {"key_enabled", "key", {"enabled"}},
+};
+
 #define COLL(name, json)                                                                           \
     {                                                                                              \
 #name, name##_attrs, NELEM(name##_attrs), name##_indexes, NELEM(name##_indexes), json      \
@@ -256,7 +269,7 @@ static const icoll_t colls[] = {
     COLL(users, users_json), COLL(tokens, NULL),      COLL(authenticators, authenticators_json),
     COLL(challenges, NULL),  COLL(sessions, NULL),    COLL(identities, identities_json),
     COLL(teams, teams_json), COLL(memberships, NULL), COLL(targets, NULL),
-    COLL(audits, audits_json),
+    COLL(audits, audits_json), COLL(webhooks, NULL),
 };
 
 static const cw_db_actor_t key_actor = {.is_key = true,

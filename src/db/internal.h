@@ -1,8 +1,8 @@
 /*
  * The project's own data (users, sessions, tokens, identities, targets, teams, memberships,
- * authenticators, challenges, audits) as collections of the document database, as Appwrite keeps them:
- * same queries, cursors, counts and unique indexes as user data, none of it reachable through
- * the Databases or TablesDB APIs. The collections live in a reserved database whose ID fails
+ * authenticators, challenges, audits, webhooks) as collections of the document database, as
+ * Appwrite keeps them: same queries, cursors, counts and unique indexes as user data, none of
+ * it reachable through the Databases or TablesDB APIs. The collections live in a reserved database whose ID fails
  * the public ID rule (database.c lets only this layer address it and hides it from lists); they
  * are made on first use, all in one transaction.
  *
@@ -31,8 +31,8 @@
 int cw_db_internal_ensure(cw_db_t *db, cw_db_error_t *err);
 
 /* coll: "users", "sessions", "tokens", "identities", "targets", "teams", "memberships",
- * "authenticators", "challenges" or "audits". A collection added after the store was made is made
- * by the first create or find that misses it. id may be "unique()". permissions NULL: none. */
+ * "authenticators", "challenges", "audits" or "webhooks". A collection added after the store
+ * was made is made by the first create or find that misses it. id may be "unique()". permissions NULL: none. */
 int cw_db_internal_create(cw_db_t *db, const char *coll, const char *id, json_t *data,
                           json_t *permissions, json_t **out, cw_db_error_t *err);
 int cw_db_internal_get(cw_db_t *db, const char *coll, const char *id, json_t **out,

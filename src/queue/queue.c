@@ -195,6 +195,49 @@ int cw_queue_enqueue(cw_queue_t *q, const char *queue, const char *project, cons
     return enqueue_at(q, queue, project, payload, cw_time_now_ms(), id);
 }
 
+int cw_queue_enqueue_many(cw_queue_t *q, const cw_queue_item_t *items, size_t n)
+{
+    if (n == 0)
+        return CW_OK;
+    int64_t now = cw_time_now_ms();
+    pthread_mutex_lock(&q->lock);
+    int rc = CW_EIO;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_exec(q->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        fail_db(q, "enqueue-begin");
+        goto out;
+    }
+    st = prepare(q, "INSERT INTO jobs(queue, project, payload, due_ms, created_ms, updated_ms) "
+                    "VALUES (?1, ?2, ?3, ?4, ?4, ?4)");
+    if (st == NULL)
+        goto rollback;
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, items[i].queue, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, items[i].project, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, items[i].payload, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, now);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            fail_db(q, "enqueue-many");
+            goto rollback;
+        }
+    }
+    if (sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        fail_db(q, "enqueue-commit");
+        goto rollback;
+    }
+    rc = CW_OK;
+    goto out;
+rollback:
+    sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+out:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&q->lock);
+    if (rc == CW_OK)
+        notify(q);
+    return rc;
+}
+
 static char *column_dup(sqlite3_stmt *st, int i)
 {
     const unsigned char *s = sqlite3_column_text(st, i);

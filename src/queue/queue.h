@@ -17,6 +17,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/config.h"
@@ -58,6 +59,12 @@ void cw_queue_close(cw_queue_t *q);
 /* Stores a job due now and returns once it is on disk (*id may be NULL). 0 or CW_EIO. */
 int cw_queue_enqueue(cw_queue_t *q, const char *queue, const char *project, const char *payload,
                      int64_t *id);
+
+/* Stores several jobs due now in one transaction (one disk sync): all or none. 0 or CW_EIO. */
+typedef struct cw_queue_item {
+    const char *queue, *project, *payload;
+} cw_queue_item_t;
+int cw_queue_enqueue_many(cw_queue_t *q, const cw_queue_item_t *items, size_t n);
 
 /* Claims the oldest due job of queue: 0 with job filled, CW_ENOTFOUND when none is due, CW_EIO. */
 int cw_queue_claim(cw_queue_t *q, const char *queue, cw_job_t *job);

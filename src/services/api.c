@@ -15,11 +15,14 @@
 #include "core/timeutil.h"
 #include "db/console_meta.h"
 #include "db/internal.h"
+#include "events/events.h"
 #include "http/cors.h"
 #include "services/abuse.h"
 #include "services/audits.h"
 #include "services/console_auth.h"
+#include "services/events_api.h"
 #include "services/routes.h"
+#include "workers/webhooks.h"
 
 /* Hosts allowed as browser origins before any platform is registered: the local console. */
 #define DEFAULT_ORIGIN_HOSTS "localhost, 127.0.0.1"
@@ -32,6 +35,8 @@ typedef struct api_shared {
     cw_queue_t *queue;
     cw_abuse_t *abuse;
     cw_project_t *console_project;
+    cw_events_t *events;
+    cw_webhooks_t *webhooks;
 } api_shared_t;
 
 /* Rate-limit counters kept in process; each is a few dozen bytes. */
@@ -47,6 +52,8 @@ static void *thread_init(void *data, int index)
     t->queue = shared->queue;
     t->abuse = shared->abuse;
     t->console_project = shared->console_project;
+    t->events = shared->events;
+    t->webhooks = shared->webhooks;
     t->index = index;
     if (cw_console_open(cfg->data_dir, &t->console) != CW_OK)
         cw_log(CW_LOG_ERROR, "msg=\"thread cannot open the console store\" thread=%d", index);
@@ -553,8 +560,10 @@ static void dispatch(cw_ctx_t *ctx)
         goto out;
     ctx->route->handler(ctx);
     cw_abuse_after(t->abuse, ctx, user_id);
-    if (ctx->route->flags & CW_ROUTE_OFFLOAD)
+    if (ctx->route->flags & CW_ROUTE_OFFLOAD) {
         cw_audit_record(ctx);
+        cw_event_record(ctx);
+    }
 out:
     json_decref(auth->user);
     json_decref(auth->session);
@@ -592,6 +601,7 @@ void cw_api_init(cw_app_t *app, const cw_config_t *cfg)
     cw_router_add(r, cw_logs_routes, cw_logs_routes_count);
     cw_router_add(r, cw_console_projects_routes, cw_console_projects_routes_count);
     cw_router_add(r, cw_console_routes, cw_console_routes_count);
+    cw_router_add(r, cw_webhooks_routes, cw_webhooks_routes_count);
     memset(app, 0, sizeof(*app));
     app->router = r;
     app->thread_init = thread_init;
@@ -609,6 +619,15 @@ void cw_api_init(cw_app_t *app, const cw_config_t *cfg)
         cw_log(CW_LOG_ERROR, "msg=\"cannot open the job queue: mail is unavailable\"");
     shared->abuse = cw_abuse_new(cfg->abuse == NULL || strcmp(cfg->abuse, "disabled") != 0,
                                  cw_ratelimit_memory_new(ABUSE_COUNTERS_MAX));
+    /* Events leave through the emitter's own thread; webhooks subscribe when there is a queue
+     * to hold their deliveries. */
+    shared->events = cw_events_new();
+    if (shared->queue != NULL) {
+        shared->webhooks = cw_webhooks_new(cfg, shared->queue);
+        cw_webhooks_subscribe(shared->webhooks, shared->events);
+    }
+    if (cw_events_start(shared->events) != CW_OK)
+        cw_log(CW_LOG_ERROR, "msg=\"cannot start the events emitter: events are off\"");
     app->data = shared;
 }
 
@@ -624,6 +643,9 @@ void cw_api_destroy(cw_app_t *app)
     app->router = NULL;
     /* The server has stopped and every thread closed its stores: the hub may go. */
     cw_db_hub_free(shared->db_hub);
+    /* What the emitter still holds goes to the queue before the queue closes. */
+    cw_events_stop(shared->events);
+    cw_webhooks_free(shared->webhooks);
     cw_queue_close(shared->queue);
     cw_abuse_free(shared->abuse);
     cw_console_project_free(shared->console_project);

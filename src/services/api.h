@@ -39,6 +39,8 @@ typedef struct cw_thread {
     cw_queue_t *queue;   /* the job queue, shared by all threads; NULL when it failed to open */
     struct cw_abuse *abuse; /* shared by all threads: the rate limits and their counters */
     const cw_project_t *console_project; /* the console's own project, shared, read-only */
+    struct cw_events *events; /* shared: the emitter writes are announced to */
+    struct cw_webhooks *webhooks; /* shared: told when a project's webhooks change */
 } cw_thread_t;
 
 typedef enum cw_role { CW_ROLE_GUESTS, CW_ROLE_USERS, CW_ROLE_KEYS } cw_role_t;

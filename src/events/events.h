@@ -1,0 +1,89 @@
+/*
+ * The events emitter: Appwrite's event names ("databases.db1.collections.c1.documents.d1.create")
+ * with every wildcard form Appwrite derives from them, and a fan-out of each event to the
+ * subscribers (webhooks now; realtime and functions later).
+ *
+ * A request hands the emitter a job (cw_events_emit): a few copied strings and the response
+ * bytes. The job waits in memory and is expanded into events on the emitter's own thread, where
+ * the subscribers run, so naming, matching and enqueueing never sit on a request's path. The
+ * emitter drains its jobs before cw_events_stop returns; a job emitted after the stop began or
+ * past the memory cap is dropped with a warning (a crash loses what is still in memory, as in
+ * Appwrite, whose events leave after the response).
+ *
+ * cw_events_new, _subscribe and _start run on one thread before any emit; cw_events_emit may be
+ * called from any thread; subscribers' callbacks run on the emitter thread only.
+ */
+#ifndef CW_EVENTS_EVENTS_H
+#define CW_EVENTS_EVENTS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/buf.h"
+
+/* One placeholder of a pattern and its value: key "databaseId" fills "[databaseId]". */
+typedef struct cw_event_param {
+    const char *key;
+    const char *value;
+} cw_event_param_t;
+
+/* Appwrite's Event::generateEvents (with the collection/table mirrors it adds): every name
+ * pattern stands for once its params are filled, the concrete one first, without duplicates.
+ * params are in the order the route sets them; a placeholder of the pattern that none fills
+ * gives CW_EINVAL. Names are appended to *names as NUL-terminated strings back to back (*count
+ * of them). 0 or CW_EINVAL. */
+int cw_events_generate(const char *pattern, const cw_event_param_t *params, size_t nparams,
+                       cw_buf_t *names, size_t *count);
+
+/* Appwrite's Event validator: whether name is an event a webhook or function may subscribe to
+ * ("users.*.sessions.*.create", "databases.*", …). */
+bool cw_events_name_valid(const char *name, size_t len);
+
+/* One event, as subscribers see it. Everything is borrowed for the duration of the callback. */
+typedef struct cw_event {
+    const char *project;
+    const char *user_id;      /* the acting user's ID, "" for keys and guests */
+    const char *const *names; /* the concrete name first, then its wildcard forms */
+    size_t nnames;
+    const json_t *payload;    /* the response model */
+    const char *payload_text; /* its compact JSON */
+} cw_event_t;
+
+typedef struct cw_events cw_events_t;
+
+typedef struct cw_events_subscriber {
+    const char *name;
+    /* Called for each event, in emit order. */
+    void (*on_event)(const cw_event_t *ev, void *data);
+    /* Called when the emitter has no more jobs waiting: a subscriber that batches writes them
+     * now. May be NULL. */
+    void (*on_flush)(void *data);
+    void *data;
+} cw_events_subscriber_t;
+
+/* A request's contribution: expanded on the emitter thread into zero or more events passed to
+ * cw_events_publish, then freed. Allocate with cw_malloc; the emitter owns it once emitted. */
+typedef struct cw_event_job cw_event_job_t;
+struct cw_event_job {
+    cw_event_job_t *_next;
+    void (*expand)(cw_event_job_t *job, cw_events_t *e);
+    void (*destroy)(cw_event_job_t *job);
+};
+
+cw_events_t *cw_events_new(void);
+/* Adds a subscriber (copied); before cw_events_start only. */
+void cw_events_subscribe(cw_events_t *e, const cw_events_subscriber_t *s);
+/* Starts the emitter thread. 0 or CW_EIO. */
+int cw_events_start(cw_events_t *e);
+/* Whether anyone listens: a caller may skip building a job when not. */
+bool cw_events_has_subscribers(const cw_events_t *e);
+/* Queues a job; never waits on the subscribers. The emitter takes ownership. */
+void cw_events_emit(cw_events_t *e, cw_event_job_t *job);
+/* From a job's expand: hands one event to every subscriber. */
+void cw_events_publish(cw_events_t *e, const cw_event_t *ev);
+/* Expands and publishes what is queued, stops the thread and frees the emitter. NULL is
+ * accepted. */
+void cw_events_stop(cw_events_t *e);
+
+#endif

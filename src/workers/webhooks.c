@@ -1,0 +1,610 @@
+#include "workers/webhooks.h"
+
+#include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/status.h"
+#include "core/timeutil.h"
+#include "db/console.h"
+#include "db/internal.h"
+
+/* Appwrite's client timeouts for a delivery. */
+#define CONNECT_TIMEOUT_S 15
+#define DELIVERY_TIMEOUT_S 15
+/* Appwrite keeps this much of a failing receiver's answer in the webhook's logs. */
+#define LOG_BODY_MAX 10000
+#define RESPONSE_MAX (5 * 1024 * 1024)
+/* How long the subscriber trusts its copy of a project's webhooks when nothing in this process
+ * said they changed (another process may have). */
+#define CACHE_TTL_MS 5000
+#define CACHE_PROJECTS 16
+#define WEBHOOKS_MAX 1000
+/* Jobs gathered before they are written without waiting for the emitter to run dry. */
+#define BATCH_MAX 512
+
+/* The subscriber ---------------------------------------------------------------------------- */
+
+typedef struct project_hooks {
+    char project[40];
+    int64_t loaded_ms;
+    unsigned generation;
+    json_t *hooks; /* [{"$id", "events": [...]}, …] of the enabled webhooks; NULL: free slot */
+    uint64_t last_use;
+} project_hooks_t;
+
+struct cw_webhooks {
+    const cw_config_t *cfg;
+    cw_queue_t *q;
+    atomic_uint generation;
+    /* Owned by the emitter thread. */
+    project_hooks_t cache[CACHE_PROJECTS];
+    uint64_t uses;
+    cw_buf_t batch; /* "project\0payload\0" per job */
+    size_t batch_count;
+};
+
+cw_webhooks_t *cw_webhooks_new(const cw_config_t *cfg, cw_queue_t *q)
+{
+    cw_webhooks_t *w = cw_calloc(1, sizeof(*w));
+    w->cfg = cfg;
+    w->q = q;
+    return w;
+}
+
+void cw_webhooks_changed(cw_webhooks_t *w)
+{
+    if (w != NULL)
+        atomic_fetch_add(&w->generation, 1);
+}
+
+/* Reads the project's enabled webhooks from its store. NULL when it cannot. */
+static json_t *load_hooks(cw_webhooks_t *w, const char *project)
+{
+    cw_db_t *db = NULL;
+    cw_db_error_t err = {0};
+    json_t *out = NULL, *hooks = NULL;
+    if (cw_db_open(w->cfg->data_dir, project, &db, &err) != 0)
+        goto fail;
+    json_t *q = json_array();
+    json_array_append_new(q, cw_db_internal_query("equal", "enabled", json_true()));
+    json_array_append_new(q, cw_db_internal_query("limit", NULL, json_integer(WEBHOOKS_MAX)));
+    int rc = cw_db_internal_find(db, "webhooks", q, NULL, false, &out, &err);
+    json_decref(q);
+    if (rc != 0)
+        goto fail;
+    hooks = json_array();
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(out, "documents"), i, d)
+    {
+        json_array_append_new(hooks, json_pack("{s:O, s:O}", "$id", json_object_get(d, "$id"),
+                                               "events", json_object_get(d, "events")));
+    }
+    goto out;
+fail:
+    cw_log(CW_LOG_WARN,
+           "msg=\"webhooks: cannot read the project's webhooks\" project=%s error=\"%s\"", project,
+           err.message);
+out:
+    json_decref(out);
+    if (db != NULL)
+        cw_db_close(db);
+    return hooks;
+}
+
+static const json_t *hooks_of(cw_webhooks_t *w, const char *project)
+{
+    int64_t now = cw_time_now_ms();
+    unsigned gen = atomic_load(&w->generation);
+    project_hooks_t *slot = &w->cache[0];
+    for (size_t i = 0; i < CACHE_PROJECTS; i++) {
+        project_hooks_t *c = &w->cache[i];
+        if (c->hooks != NULL && strcmp(c->project, project) == 0) {
+            if (c->generation == gen && now - c->loaded_ms < CACHE_TTL_MS) {
+                c->last_use = ++w->uses;
+                return c->hooks;
+            }
+            slot = c;
+            break;
+        }
+        if (c->hooks == NULL || (slot->hooks != NULL && c->last_use < slot->last_use))
+            slot = c;
+    }
+    json_decref(slot->hooks);
+    slot->hooks = load_hooks(w, project);
+    if (slot->hooks == NULL)
+        return NULL;
+    snprintf(slot->project, sizeof(slot->project), "%s", project);
+    slot->loaded_ms = now;
+    slot->generation = gen;
+    slot->last_use = ++w->uses;
+    return slot->hooks;
+}
+
+static bool matches(const json_t *subscribed, const cw_event_t *ev)
+{
+    size_t i;
+    json_t *s;
+    json_array_foreach(subscribed, i, s)
+    {
+        const char *name = json_string_value(s);
+        for (size_t k = 0; name != NULL && k < ev->nnames; k++) {
+            if (strcmp(name, ev->names[k]) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+static void on_flush(void *data)
+{
+    cw_webhooks_t *w = data;
+    if (w->batch_count == 0)
+        return;
+    cw_queue_item_t *items = cw_calloc(w->batch_count, sizeof(*items));
+    const char *p = w->batch.ptr;
+    for (size_t i = 0; i < w->batch_count; i++) {
+        items[i].queue = CW_WEBHOOK_QUEUE;
+        items[i].project = p;
+        p += strlen(p) + 1;
+        items[i].payload = p;
+        p += strlen(p) + 1;
+    }
+    if (cw_queue_enqueue_many(w->q, items, w->batch_count) != CW_OK)
+        cw_log(CW_LOG_ERROR, "msg=\"webhooks: deliveries lost: the queue refused them\" jobs=%zu",
+               w->batch_count);
+    free(items);
+    cw_buf_reset(&w->batch);
+    w->batch_count = 0;
+}
+
+static void append_json_string(cw_buf_t *b, const char *s)
+{
+    json_t *v = json_string(s != NULL ? s : "");
+    char *t = v != NULL ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    cw_buf_append_str(b, t != NULL ? t : "\"\"");
+    free(t);
+    json_decref(v);
+}
+
+static void on_event(const cw_event_t *ev, void *data)
+{
+    cw_webhooks_t *w = data;
+    if (w->q == NULL)
+        return;
+    const json_t *hooks = hooks_of(w, ev->project);
+    if (hooks == NULL || json_array_size(hooks) == 0)
+        return;
+    cw_buf_t events = CW_BUF_INIT;
+    size_t i;
+    json_t *h;
+    json_array_foreach(hooks, i, h)
+    {
+        if (!matches(json_object_get(h, "events"), ev))
+            continue;
+        if (events.len == 0) {
+            cw_buf_append_char(&events, '[');
+            for (size_t k = 0; k < ev->nnames; k++) {
+                if (k > 0)
+                    cw_buf_append_char(&events, ',');
+                append_json_string(&events, ev->names[k]);
+            }
+            cw_buf_append_char(&events, ']');
+        }
+        cw_buf_append(&w->batch, ev->project, strlen(ev->project) + 1);
+        cw_buf_append_str(&w->batch, "{\"webhookId\":");
+        append_json_string(&w->batch, json_string_value(json_object_get(h, "$id")));
+        cw_buf_append_str(&w->batch, ",\"userId\":");
+        append_json_string(&w->batch, ev->user_id);
+        cw_buf_append_str(&w->batch, ",\"events\":");
+        cw_buf_append(&w->batch, events.ptr, events.len);
+        cw_buf_append_str(&w->batch, ",\"payload\":");
+        cw_buf_append_str(&w->batch, ev->payload_text);
+        cw_buf_append_char(&w->batch, '}');
+        cw_buf_append_char(&w->batch, '\0');
+        if (++w->batch_count >= BATCH_MAX)
+            on_flush(w);
+    }
+    cw_buf_free(&events);
+}
+
+void cw_webhooks_subscribe(cw_webhooks_t *w, cw_events_t *e)
+{
+    cw_events_subscriber_t s = {"webhooks", on_event, on_flush, w};
+    cw_events_subscribe(e, &s);
+}
+
+void cw_webhooks_free(cw_webhooks_t *w)
+{
+    if (w == NULL)
+        return;
+    for (size_t i = 0; i < CACHE_PROJECTS; i++)
+        json_decref(w->cache[i].hooks);
+    cw_buf_free(&w->batch);
+    free(w);
+}
+
+/* Delivery ---------------------------------------------------------------------------------- */
+
+struct cw_webhook_worker {
+    const cw_config_t *cfg;
+    cw_queue_t *q;
+    atomic_int stop;
+    int threads;
+    pthread_t *tids;
+};
+
+static void append_base64(cw_buf_t *b, const unsigned char *p, size_t n)
+{
+    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)p[i] << 16;
+        if (i + 1 < n)
+            v |= (unsigned)p[i + 1] << 8;
+        if (i + 2 < n)
+            v |= p[i + 2];
+        cw_buf_append_char(b, tbl[(v >> 18) & 63]);
+        cw_buf_append_char(b, tbl[(v >> 12) & 63]);
+        cw_buf_append_char(b, i + 1 < n ? tbl[(v >> 6) & 63] : '=');
+        cw_buf_append_char(b, i + 2 < n ? tbl[v & 63] : '=');
+    }
+}
+
+/* Appwrite's signature: base64 of HMAC-SHA1 over the URL followed by the body. */
+static void sign(const char *key, const char *url, const char *body, size_t body_len, cw_buf_t *out)
+{
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int mac_len = 0;
+    cw_buf_t msg = CW_BUF_INIT;
+    cw_buf_append_str(&msg, url);
+    cw_buf_append(&msg, body, body_len);
+    HMAC(EVP_sha1(), key, (int)strlen(key), (const unsigned char *)(msg.ptr != NULL ? msg.ptr : ""),
+         msg.len, mac, &mac_len);
+    append_base64(out, mac, mac_len);
+    cw_buf_free(&msg);
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *arg)
+{
+    cw_buf_t *b = arg;
+    size_t len = size * n;
+    if (b->len + len > RESPONSE_MAX)
+        return 0; /* Appwrite gives up on a larger answer */
+    cw_buf_append(b, p, len);
+    return len;
+}
+
+static int on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+    const atomic_int *stop = arg;
+    return atomic_load(stop) ? 1 : 0;
+}
+
+static struct curl_slist *header(struct curl_slist *h, const char *name, const char *value)
+{
+    cw_buf_t b = CW_BUF_INIT;
+    cw_buf_printf(&b, "%s: %s", name, value != NULL ? value : "");
+    /* A value never spans lines: a name with a line break is cut there. */
+    for (size_t i = 0; i < b.len; i++) {
+        if (b.ptr[i] == '\r' || b.ptr[i] == '\n')
+            b.len = i;
+    }
+    cw_buf_append_char(&b, '\0');
+    struct curl_slist *n = curl_slist_append(h, b.ptr);
+    cw_buf_free(&b);
+    return n != NULL ? n : h;
+}
+
+static const char *str_of(const json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s != NULL ? s : "";
+}
+
+/* POSTs one delivery. 0 when the receiver answered below 400; otherwise CW_EIO with Appwrite's
+ * log text in logs. */
+static int post(cw_webhook_worker_t *w, const char *project, const json_t *hook, const json_t *job,
+                cw_buf_t *logs)
+{
+    const char *url = str_of(hook, "url");
+    char *body = json_dumps(json_object_get(job, "payload"), JSON_COMPACT | JSON_ENCODE_ANY);
+    size_t body_len = body != NULL ? strlen(body) : 0;
+    cw_buf_t sig = CW_BUF_INIT, events = CW_BUF_INIT, ua = CW_BUF_INIT, answer = CW_BUF_INIT;
+    sign(str_of(hook, "signatureKey"), url, body != NULL ? body : "", body_len, &sig);
+    cw_buf_append_char(&sig, '\0');
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(job, "events"), i, e)
+    {
+        if (i > 0)
+            cw_buf_append_char(&events, ',');
+        cw_buf_append_str(&events, json_string_value(e) != NULL ? json_string_value(e) : "");
+    }
+    cw_buf_append_char(&events, '\0');
+    cw_buf_printf(&ua, "Appwrite-Server v%s. Please report abuse at %s", CW_APPWRITE_VERSION,
+                  w->cfg->email_security != NULL ? w->cfg->email_security : "");
+    char length[32];
+    snprintf(length, sizeof(length), "%zu", body_len);
+
+    struct curl_slist *h = NULL;
+    h = header(h, "Content-Type", "application/json");
+    h = header(h, "Content-Length", length);
+    h = header(h, "X-Appwrite-Webhook-Id", str_of(hook, "$id"));
+    h = header(h, "X-Appwrite-Webhook-Events", events.ptr);
+    h = header(h, "X-Appwrite-Webhook-Name", str_of(hook, "name"));
+    h = header(h, "X-Appwrite-Webhook-User-Id", str_of(job, "userId"));
+    h = header(h, "X-Appwrite-Webhook-Project-Id", project);
+    h = header(h, "X-Appwrite-Webhook-Signature", sig.ptr);
+    h = curl_slist_append(h, "Expect:");
+
+    char curl_err[CURL_ERROR_SIZE] = "";
+    long status = 0;
+    CURL *curl = curl_easy_init();
+    CURLcode rc = CURLE_FAILED_INIT;
+    if (curl != NULL) {
+        bool verify = json_is_true(json_object_get(hook, "security"));
+        curl_easy_setopt(curl, CURLOPT_URL, url);
+        curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, (long)CONNECT_TIMEOUT_S);
+        curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)DELIVERY_TIMEOUT_S);
+        curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
+        curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, verify ? 1L : 0L);
+        curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
+        curl_easy_setopt(curl, CURLOPT_USERAGENT, ua.ptr);
+        curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body != NULL ? body : "");
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)body_len);
+        curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+        curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
+        curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(curl, CURLOPT_XFERINFODATA, (void *)&w->stop);
+        /* Basic auth only with both, as Appwrite. */
+        const char *user = str_of(hook, "httpUser"), *pass = str_of(hook, "httpPass");
+        if (user[0] != '\0' && pass[0] != '\0') {
+            curl_easy_setopt(curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+            curl_easy_setopt(curl, CURLOPT_USERNAME, user);
+            curl_easy_setopt(curl, CURLOPT_PASSWORD, pass);
+        }
+        rc = curl_easy_perform(curl);
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_cleanup(curl);
+    }
+    int out = rc == CURLE_OK && status < 400 ? CW_OK : CW_EIO;
+    if (out != CW_OK) {
+        cw_buf_printf(logs, "URL: %s\nMethod: POST\n", url);
+        if (rc != CURLE_OK) {
+            cw_buf_printf(logs, "Client Error: %s\n",
+                          curl_err[0] != '\0' ? curl_err : curl_easy_strerror(rc));
+            cw_buf_append_str(logs, "Events: ");
+            json_array_foreach(json_object_get(job, "events"), i, e)
+            {
+                cw_buf_printf(logs, "%s%s", i > 0 ? ", " : "", json_string_value(e));
+            }
+            cw_buf_append_str(logs, "\n");
+        } else {
+            size_t n = answer.len < LOG_BODY_MAX ? answer.len : LOG_BODY_MAX;
+            while (n > 0 && n < answer.len && ((unsigned char)answer.ptr[n] & 0xc0) == 0x80)
+                n--; /* cut on a character boundary */
+            cw_buf_printf(logs, "Status code: %ld\nBody: \n", status);
+            cw_buf_append(logs, answer.ptr, n);
+            cw_buf_append_str(logs, "\n");
+        }
+    }
+    curl_slist_free_all(h);
+    cw_buf_free(&sig);
+    cw_buf_free(&events);
+    cw_buf_free(&ua);
+    cw_buf_free(&answer);
+    free(body);
+    return out;
+}
+
+typedef enum outcome { OUT_DONE, OUT_RETRY, OUT_RELEASE } outcome_t;
+
+/* Delivers one job: the webhook as stored now decides (gone or disabled: nothing to do). */
+/* The project store a consumer delivered for last, kept open: opening one reads its schema,
+ * which would cost more than a delivery. */
+typedef struct consumer_db {
+    char project[40];
+    int64_t created_at;
+    cw_db_t *db;
+} consumer_db_t;
+
+static int consumer_db_get(cw_webhook_worker_t *w, consumer_db_t *c, const cw_project_t *p,
+                           cw_db_t **out, cw_db_error_t *err)
+{
+    if (c->db != NULL && strcmp(c->project, p->id) == 0 && c->created_at == p->created_at) {
+        *out = c->db;
+        return 0;
+    }
+    if (c->db != NULL)
+        cw_db_close(c->db);
+    c->db = NULL;
+    if (cw_db_open(w->cfg->data_dir, p->id, &c->db, err) != 0) {
+        c->db = NULL;
+        return -1;
+    }
+    snprintf(c->project, sizeof(c->project), "%s", p->id);
+    c->created_at = p->created_at;
+    *out = c->db;
+    return 0;
+}
+
+static outcome_t deliver(cw_webhook_worker_t *w, cw_console_t *console, consumer_db_t *cdb,
+                         const cw_job_t *job, char *err, size_t err_len)
+{
+    json_error_t jerr;
+    json_t *payload = json_loads(job->payload, 0, &jerr), *hook = NULL, *updated = NULL;
+    cw_db_t *db = NULL;
+    cw_db_error_t derr = {0};
+    cw_project_t project = {0};
+    outcome_t out = OUT_DONE;
+    const char *id = str_of(payload, "webhookId");
+    if (payload == NULL) {
+        snprintf(err, err_len, "payload is not JSON: %s", jerr.text);
+        goto out;
+    }
+    if (console == NULL) {
+        snprintf(err, err_len, "the console store is not open");
+        out = OUT_RETRY;
+        goto out;
+    }
+    int rc = cw_console_project_get(console, cw_str(job->project), &project);
+    if (rc == CW_ENOTFOUND)
+        goto out; /* the project is gone, and its webhooks with it */
+    if (rc != CW_OK || consumer_db_get(w, cdb, &project, &db, &derr) != 0) {
+        snprintf(err, err_len, "cannot open the project's store: %.300s", derr.message);
+        out = OUT_RETRY;
+        goto out;
+    }
+    if (cw_db_internal_get(db, "webhooks", id, &hook, &derr) != 0) {
+        if (derr.type != CW_ERR_DOCUMENT_NOT_FOUND) {
+            snprintf(err, err_len, "cannot read the webhook: %.300s", derr.message);
+            out = OUT_RETRY;
+        }
+        goto out;
+    }
+    if (!json_is_true(json_object_get(hook, "enabled")))
+        goto out;
+    cw_buf_t logs = CW_BUF_INIT;
+    rc = post(w, job->project, hook, payload, &logs);
+    json_int_t attempts = json_integer_value(json_object_get(hook, "attempts"));
+    if (rc == CW_OK) {
+        if (attempts > 0) {
+            json_t *data = json_pack("{s:i}", "attempts", 0);
+            if (cw_db_internal_update(db, "webhooks", id, data, &updated, &derr) != 0)
+                cw_log(CW_LOG_WARN, "msg=\"webhooks: cannot reset attempts\" webhook=%s", id);
+            json_decref(data);
+        }
+    } else if (atomic_load(&w->stop)) {
+        out = OUT_RELEASE;
+    } else {
+        attempts++;
+        json_int_t max =
+            w->cfg->webhook_max_failed_attempts > 0 ? w->cfg->webhook_max_failed_attempts : 10;
+        bool disable = attempts >= max;
+        json_t *data = json_pack("{s:I, s:s%}", "attempts", attempts, "logs",
+                                 logs.ptr != NULL ? logs.ptr : "", logs.len);
+        if (disable)
+            json_object_set_new(data, "enabled", json_false());
+        if (cw_db_internal_update(db, "webhooks", id, data, &updated, &derr) != 0)
+            cw_log(CW_LOG_WARN, "msg=\"webhooks: cannot record the failure\" webhook=%s", id);
+        json_decref(data);
+        snprintf(err, err_len, "%.*s", (int)(logs.len < 400 ? logs.len : 400),
+                 logs.ptr != NULL ? logs.ptr : "");
+        for (char *p = err; *p != '\0'; p++) {
+            if (*p == '\n')
+                *p = ' ';
+        }
+        /* A disabled webhook takes no more deliveries: its job ends here. */
+        out = disable ? OUT_DONE : OUT_RETRY;
+        if (disable)
+            cw_log(CW_LOG_WARN,
+                   "msg=\"webhooks: disabled after failed deliveries\" project=%s "
+                   "webhook=%s attempts=%lld",
+                   job->project, id, (long long)attempts);
+    }
+    cw_buf_free(&logs);
+out:
+    json_decref(updated);
+    json_decref(hook);
+    json_decref(payload);
+    cw_project_clear(&project);
+    return out;
+}
+
+static void *consume(void *arg)
+{
+    cw_webhook_worker_t *w = arg;
+    cw_console_t *console = NULL;
+    consumer_db_t cdb = {0};
+    if (cw_console_open(w->cfg->data_dir, &console) != CW_OK)
+        console = NULL;
+    while (!atomic_load(&w->stop)) {
+        cw_job_t job;
+        int rc = cw_queue_wait(w->q, CW_WEBHOOK_QUEUE, &job, &w->stop);
+        if (rc == CW_OK) {
+            char err[512] = "";
+            outcome_t out = deliver(w, console, &cdb, &job, err, sizeof(err));
+            if (out == OUT_DONE) {
+                cw_queue_ack(w->q, &job);
+            } else if (out == OUT_RELEASE) {
+                cw_queue_release(w->q, &job);
+            } else {
+                bool dead = false;
+                cw_queue_fail(w->q, &job, err, &dead);
+                cw_log(dead ? CW_LOG_ERROR : CW_LOG_INFO,
+                       "webhooks: %s job=%lld project=%s attempt=%d error=\"%s\"",
+                       dead ? "gave up" : "will retry", (long long)job.id, job.project,
+                       job.attempts, err);
+            }
+            cw_queue_job_clear(&job);
+        } else if (rc != CW_ENOTFOUND) {
+            struct timespec ts = {1, 0};
+            nanosleep(&ts, NULL);
+        }
+    }
+    if (cdb.db != NULL)
+        cw_db_close(cdb.db);
+    cw_console_close(console);
+    return NULL;
+}
+
+static void init_curl(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+int cw_webhook_worker_start(const cw_config_t *cfg, cw_queue_t *q, int threads,
+                            cw_webhook_worker_t **out)
+{
+    static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+    pthread_once(&curl_once, init_curl);
+    int n = threads < 1 ? 1 : threads;
+    cw_webhook_worker_t *w = cw_calloc(1, sizeof(*w));
+    w->cfg = cfg;
+    w->q = q;
+    w->tids = cw_calloc((size_t)n, sizeof(pthread_t));
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    for (int i = 0; i < n; i++) {
+        if (pthread_create(&w->tids[w->threads], NULL, consume, w) == 0)
+            w->threads++;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (w->threads == 0) {
+        free(w->tids);
+        free(w);
+        *out = NULL;
+        return CW_EIO;
+    }
+    *out = w;
+    return CW_OK;
+}
+
+void cw_webhook_worker_stop(cw_webhook_worker_t *w)
+{
+    if (w == NULL)
+        return;
+    atomic_store(&w->stop, 1);
+    cw_queue_wake(w->q);
+    for (int i = 0; i < w->threads; i++)
+        pthread_join(w->tids[i], NULL);
+    free(w->tids);
+    free(w);
+}
