@@ -30,5 +30,7 @@ extern const cw_route_t cw_account_extra_routes[];
 extern const size_t cw_account_extra_routes_count;
 extern const cw_route_t cw_logs_routes[];
 extern const size_t cw_logs_routes_count;
+extern const cw_route_t cw_project_routes[];
+extern const size_t cw_project_routes_count;
 
 #endif
