@@ -534,46 +534,53 @@ static void on_protocol(cw_ctx_t *ctx)
 
 /* ---- SMTP ---- */
 
-typedef struct smtp_edit {
-    cw_ctx_t *ctx;
-    json_t *changes;
-    bool enabled_given;
-    const cw_config_t *cfg;
-} smtp_edit_t;
-
-static int edit_smtp(json_t *smtp, void *arg)
+/* Checks the settings the change leads to (from the cached project; the write below applies
+ * the same change to what is stored) and decides `enabled`. As Appwrite: an enabled server needs
+ * host, port and sender; it is tried (greeting, STARTTLS, login) unless the caller turns SMTP
+ * off, and one that answers enables a change made without `enabled`. The try happens outside the
+ * store's write transaction, which it could otherwise hold for seconds. Returns 0, or -1 with the
+ * error written. */
+static int smtp_decide(cw_ctx_t *ctx, const cw_project_t *p, json_t *changes, bool enabled_given)
 {
-    smtp_edit_t *e = arg;
-    json_object_update(smtp, e->changes);
-    if (json_object_get(smtp, "replyToEmail") == NULL)
-        json_object_set_new(smtp, "replyToEmail",
-                            json_string(json_string_value(json_object_get(smtp, "replyTo")) ?: ""));
+    json_t *smtp = json_deep_copy(p->smtp);
+    int rc = -1;
+    json_object_update(smtp, changes);
     if (json_is_true(json_object_get(smtp, "enabled"))) {
         static const char *const required[] = {"host", "port", "senderEmail", NULL};
         for (const char *const *k = required; *k != NULL; k++) {
             const json_t *v = json_object_get(smtp, *k);
             if (v == NULL || (json_is_string(v) && json_string_length(v) == 0) ||
                 (json_is_integer(v) && json_integer_value(v) == 0)) {
-                cw_res_error(e->ctx->res, CW_ERR_GENERAL_ARGUMENT_INVALID,
+                cw_res_error(ctx->res, CW_ERR_GENERAL_ARGUMENT_INVALID,
                              "Param \"%s\" is not optional.", *k);
-                return CW_EINVAL;
+                goto out;
             }
         }
     }
-    /* As Appwrite: the server is tried (greeting, STARTTLS, login) unless the caller turns SMTP
-     * off; a server that answers enables a configuration given without `enabled`. */
     const char *sender = json_string_value(json_object_get(smtp, "senderEmail"));
-    bool enabled_null = !e->enabled_given;
-    if ((enabled_null || json_is_true(json_object_get(smtp, "enabled"))) && sender != NULL &&
+    if ((!enabled_given || json_is_true(json_object_get(smtp, "enabled"))) && sender != NULL &&
         sender[0] != '\0') {
         char why[256] = "";
-        int rc = cw_mail_smtp_check(smtp, why, sizeof(why));
-        if (rc == CW_OK && enabled_null)
-            json_object_set_new(smtp, "enabled", json_true());
-        if (rc != CW_OK && json_is_true(json_object_get(smtp, "enabled"))) {
-            cw_res_error(e->ctx->res, CW_ERR_PROJECT_SMTP_CONFIG_INVALID, "%s", why);
-            return CW_EINVAL;
+        int check = cw_mail_smtp_check(smtp, why, sizeof(why));
+        if (check == CW_OK && !enabled_given)
+            json_object_set_new(changes, "enabled", json_true());
+        if (check != CW_OK && json_is_true(json_object_get(smtp, "enabled"))) {
+            cw_res_error(ctx->res, CW_ERR_PROJECT_SMTP_CONFIG_INVALID, "%s", why);
+            goto out;
         }
+    }
+    rc = 0;
+out:
+    json_decref(smtp);
+    return rc;
+}
+
+static int edit_smtp(json_t *smtp, void *arg)
+{
+    json_object_update(smtp, (json_t *)arg);
+    if (json_object_get(smtp, "replyToEmail") == NULL) {
+        const char *old = json_string_value(json_object_get(smtp, "replyTo"));
+        json_object_set_new(smtp, "replyToEmail", json_string(old != NULL ? old : ""));
     }
     return CW_OK;
 }
@@ -632,9 +639,8 @@ static void on_smtp(cw_ctx_t *ctx)
         goto out;
     if (r == 0)
         json_object_set_new(changes, "enabled", json_boolean(on));
-    smtp_edit_t e = {
-        .ctx = ctx, .changes = changes, .enabled_given = r == 0, .cfg = cw_ctx_thread(ctx)->cfg};
-    if (cw__project_edit(ctx, p, CW_PROJECT_SMTP, edit_smtp, &e) == 0)
+    if (smtp_decide(ctx, p, changes, r == 0) == 0 &&
+        cw__project_edit(ctx, p, CW_PROJECT_SMTP, edit_smtp, changes) == 0)
         cw__project_respond(ctx, p->id);
 out:
     json_decref(changes);
