@@ -855,6 +855,58 @@ static void on_mock_delete(cw_ctx_t *ctx)
     mock_change(ctx, false, true);
 }
 
+static int replace_mocks(json_t *auths, void *arg)
+{
+    json_object_set(auths, "mockNumbers", (json_t *)arg);
+    return CW_OK;
+}
+
+/* The older PATCH /v1/projects/{projectId}/auth/mock-numbers: the whole list at once. */
+static void on_mock_replace(cw_ctx_t *ctx)
+{
+    const cw_project_t *p;
+    if (cw__project_target(ctx, &p) != 0)
+        return;
+    json_t *numbers = cw_arg_json(ctx, "numbers");
+    static const char rule[] = "Value must a valid array no longer than 10 items and Phone "
+                               "number must start with a '+' can have a maximum of fifteen digits "
+                               "and the OTP must be 6 digits";
+    if (!json_is_array(numbers) || json_array_size(numbers) > CW_AUTH_MOCK_NUMBERS_MAX) {
+        cw_arg_invalid(ctx, "numbers", rule);
+        return;
+    }
+    json_t *list = json_array();
+    const char *now = cw__project_time(ctx, cw_time_now_ms());
+    size_t i, k;
+    json_t *n, *seen;
+    json_array_foreach(numbers, i, n)
+    {
+        const char *phone = json_string_value(json_object_get(n, "phone"));
+        const char *otp = json_string_value(json_object_get(n, "otp"));
+        if (phone == NULL || otp == NULL || !cw_valid_phone(phone) || strlen(otp) != 6 ||
+            strspn(otp, "0123456789") != 6) {
+            json_decref(list);
+            cw_arg_invalid(ctx, "numbers", rule);
+            return;
+        }
+        json_array_foreach(list, k, seen)
+        {
+            if (strcmp(json_string_value(json_object_get(seen, "phone")), phone) == 0) {
+                json_decref(list);
+                cw_res_error(ctx->res, CW_ERR_GENERAL_BAD_REQUEST,
+                             "Duplicate phone numbers are not allowed.");
+                return;
+            }
+        }
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "phone", phone, "otp", otp,
+                                              "$createdAt", now, "$updatedAt", now));
+    }
+    int rc = cw__project_edit(ctx, p, CW_PROJECT_AUTHS, replace_mocks, list);
+    json_decref(list);
+    if (rc == 0)
+        cw__project_respond(ctx, p->id);
+}
+
 static void on_mock_list(cw_ctx_t *ctx)
 {
     const cw_project_t *p;
@@ -1127,14 +1179,12 @@ const cw_route_t cw_project_routes[] = {
     ALIAS("PATCH", "/auth/session-invalidation", cw__project_policies_update),
     ALIAS("PATCH", "/auth/max-sessions", cw__project_policies_update),
     ALIAS("PATCH", "/auth/limit", cw__project_policies_update),
-    ALIAS("GET", "/auth/sms/mocks", on_mock_list),
+    ALIAS("PATCH", "/auth/mock-numbers", on_mock_replace),
     ALIAS("PATCH", "/oauth2", cw__project_oauth2_update),
-    ALIAS("GET", "/templates/email/{type}/{locale}", cw__project_templates_get),
-    ALIAS("PATCH", "/templates/email/{type}/{locale}", cw__project_templates_update),
-    ALIAS("GET", "/variables", on_var_list),
-    ALIAS("POST", "/variables", on_var_create),
-    ALIAS("GET", "/variables/{variableId}", on_var_get),
-    ALIAS("PUT", "/variables/{variableId}", on_var_update),
-    ALIAS("DELETE", "/variables/{variableId}", on_var_delete),
+    ALIAS("GET", "/templates/email/{templateId}/{locale}", cw__project_templates_get),
+    ALIAS("PATCH", "/templates/email", cw__project_templates_update),
+    ALIAS("PATCH", "/templates/email/{templateId}/{locale}", cw__project_templates_update),
+    ALIAS("DELETE", "/templates/email", cw__project_templates_delete),
+    ALIAS("DELETE", "/templates/email/{type}/{locale}", cw__project_templates_delete),
 };
 const size_t cw_project_routes_count = sizeof(cw_project_routes) / sizeof(cw_project_routes[0]);

@@ -80,5 +80,6 @@ json_t *cw__project_oauth2_providers(const cw_project_t *p);
 void cw__project_templates_list(cw_ctx_t *ctx);
 void cw__project_templates_get(cw_ctx_t *ctx);
 void cw__project_templates_update(cw_ctx_t *ctx);
+void cw__project_templates_delete(cw_ctx_t *ctx);
 
 #endif

@@ -371,6 +371,11 @@ void cw__project_oauth2_update(cw_ctx_t *ctx)
     }
     if (cw__project_edit(ctx, p, CW_PROJECT_OAUTH2, edit_oauth2, &e) != 0)
         goto out;
+    if (cw_req_path_param(ctx->req, "provider").ptr == NULL) {
+        json_decref(e.result); /* the older path answers with the Project model */
+        cw__project_respond(ctx, p->id);
+        goto out;
+    }
     cw__project_json(ctx, 200, e.result);
 out:
     json_decref(e.extras);

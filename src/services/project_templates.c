@@ -85,6 +85,9 @@ static int arg_locale(cw_ctx_t *ctx, const char **out)
 static int arg_template(cw_ctx_t *ctx, const char **out)
 {
     cw_str_t t = cw_req_path_param(ctx->req, "type");
+    json_t *body_type = cw_arg_json(ctx, "type");
+    if (t.ptr == NULL && json_is_string(body_type) && cw_arg_json(ctx, "templateId") == NULL)
+        t = (cw_str_t){json_string_value(body_type), json_string_length(body_type)};
     if (t.ptr != NULL && json_is_object(ctx->req->params))
         json_object_set_new(ctx->req->params, "templateId", json_stringn(t.ptr, t.len));
     cw_str_t id;
@@ -192,4 +195,25 @@ void cw__project_templates_update(cw_ctx_t *ctx)
     cw_project_clear(&fresh);
 out:
     json_decref(changes);
+}
+
+static int remove_template(json_t *templates, void *arg)
+{
+    json_object_del(templates, (const char *)arg);
+    return CW_OK;
+}
+
+/* The older DELETE /v1/projects/{projectId}/templates/email[/{type}/{locale}]: back to the
+ * built-in template. */
+void cw__project_templates_delete(cw_ctx_t *ctx)
+{
+    const cw_project_t *p;
+    const char *id, *locale;
+    if (cw__project_target(ctx, &p) != 0 || arg_template(ctx, &id) != 0 ||
+        arg_locale(ctx, &locale) != 0)
+        return;
+    char key[96];
+    snprintf(key, sizeof(key), "email.%s-%s", id, locale);
+    if (cw__project_edit(ctx, p, CW_PROJECT_TEMPLATES, remove_template, key) == 0)
+        cw_res_empty(ctx->res, 204);
 }
