@@ -22,7 +22,9 @@
 
 #define KEY_TOUCH_INTERVAL_MS (24LL * 3600 * 1000)
 
-#define PROJECT_COLUMNS "id, name, created_at, updated_at, auths, smtp, services, protocols"
+#define PROJECT_COLUMNS                                                                            \
+    "id, name, created_at, updated_at, auths, smtp, services, protocols, labels, platforms, "      \
+    "oauth2, templates, variables"
 
 enum {
     ST_PROJECT_GET,
@@ -62,7 +64,9 @@ static const char schema[] =
     " id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL,"
     " updated_at INTEGER NOT NULL, auths TEXT NOT NULL DEFAULT '{}',"
     " smtp TEXT NOT NULL DEFAULT '{}', services TEXT NOT NULL DEFAULT '{}',"
-    " protocols TEXT NOT NULL DEFAULT '{}');"
+    " protocols TEXT NOT NULL DEFAULT '{}', labels TEXT NOT NULL DEFAULT '[]',"
+    " platforms TEXT NOT NULL DEFAULT '[]', oauth2 TEXT NOT NULL DEFAULT '{}',"
+    " templates TEXT NOT NULL DEFAULT '{}', variables TEXT NOT NULL DEFAULT '[]');"
     "CREATE TABLE IF NOT EXISTS keys ("
     " id TEXT PRIMARY KEY, project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,"
     " name TEXT NOT NULL, secret_hash TEXT NOT NULL UNIQUE, scopes TEXT NOT NULL,"
@@ -106,32 +110,38 @@ static int fail(cw_console_t *c, const char *what)
     return CW_EIO;
 }
 
-static const char *const setting_columns[] = {
-    [CW_PROJECT_AUTHS] = "auths",
-    [CW_PROJECT_SMTP] = "smtp",
-    [CW_PROJECT_SERVICES] = "services",
-    [CW_PROJECT_PROTOCOLS] = "protocols",
+/* Each settings column and whether it holds an array (else an object). */
+static const struct {
+    const char *name;
+    bool array;
+} setting_columns[] = {
+    [CW_PROJECT_AUTHS] = {"auths", false},        [CW_PROJECT_SMTP] = {"smtp", false},
+    [CW_PROJECT_SERVICES] = {"services", false},  [CW_PROJECT_PROTOCOLS] = {"protocols", false},
+    [CW_PROJECT_LABELS] = {"labels", true},       [CW_PROJECT_PLATFORMS] = {"platforms", true},
+    [CW_PROJECT_OAUTH2] = {"oauth2", false},      [CW_PROJECT_TEMPLATES] = {"templates", false},
+    [CW_PROJECT_VARIABLES] = {"variables", true},
 };
+#define NSETTINGS (sizeof(setting_columns) / sizeof(setting_columns[0]))
 
 /* A store made before the settings columns existed gains them, empty: its projects then read as
  * Appwrite's projects that predate a setting. Safe to run in several processes at once: a column
  * another process just added is skipped ("duplicate column"). */
 static int migrate(cw_console_t *c)
 {
-    for (size_t i = 0; i < sizeof(setting_columns) / sizeof(setting_columns[0]); i++) {
+    for (size_t i = 0; i < NSETTINGS; i++) {
         sqlite3_stmt *st;
         bool present = false;
         if (sqlite3_prepare_v2(c->db, "SELECT 1 FROM pragma_table_info('projects') WHERE name = ?1",
                                -1, &st, NULL) != SQLITE_OK)
             return fail(c, "migrate");
-        sqlite3_bind_text(st, 1, setting_columns[i], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 1, setting_columns[i].name, -1, SQLITE_STATIC);
         present = sqlite3_step(st) == SQLITE_ROW;
         sqlite3_finalize(st);
         if (present)
             continue;
         char sql[128];
-        snprintf(sql, sizeof(sql), "ALTER TABLE projects ADD COLUMN %s TEXT NOT NULL DEFAULT '{}'",
-                 setting_columns[i]);
+        snprintf(sql, sizeof(sql), "ALTER TABLE projects ADD COLUMN %s TEXT NOT NULL DEFAULT '%s'",
+                 setting_columns[i].name, setting_columns[i].array ? "[]" : "{}");
         char *err = NULL;
         if (sqlite3_exec(c->db, sql, NULL, NULL, &err) != SQLITE_OK &&
             (err == NULL || strstr(err, "duplicate column") == NULL)) {
@@ -140,7 +150,7 @@ static int migrate(cw_console_t *c)
             return CW_EIO;
         }
         sqlite3_free(err);
-        cw_log(CW_LOG_INFO, "db=console msg=\"column added\" column=%s", setting_columns[i]);
+        cw_log(CW_LOG_INFO, "db=console msg=\"column added\" column=%s", setting_columns[i].name);
     }
     return CW_OK;
 }
@@ -226,16 +236,23 @@ static void copy_id(char *dst, size_t cap, const unsigned char *src)
     snprintf(dst, cap, "%s", src != NULL ? (const char *)src : "");
 }
 
-/* A settings column as an object; anything else (a hand-edited store) reads as {}. */
-static json_t *read_object(sqlite3_stmt *st, int col)
+/* A settings column as its kind (object or array); anything else (a hand-edited store) reads as
+ * an empty one. */
+static json_t *read_setting(sqlite3_stmt *st, int col, cw_project_setting_t which)
 {
     const char *text = (const char *)sqlite3_column_text(st, col);
     json_t *v = text != NULL ? json_loads(text, 0, NULL) : NULL;
-    if (!json_is_object(v)) {
+    bool array = setting_columns[which].array;
+    if (array ? !json_is_array(v) : !json_is_object(v)) {
         json_decref(v);
-        v = json_object();
+        v = array ? json_array() : json_object();
     }
     return v;
+}
+
+static json_t *read_object(sqlite3_stmt *st, int col)
+{
+    return read_setting(st, col, CW_PROJECT_AUTHS);
 }
 
 static void read_project(sqlite3_stmt *st, cw_project_t *p)
@@ -248,6 +265,11 @@ static void read_project(sqlite3_stmt *st, cw_project_t *p)
     p->smtp = read_object(st, 5);
     p->services = read_object(st, 6);
     p->protocols = read_object(st, 7);
+    p->labels = read_setting(st, 8, CW_PROJECT_LABELS);
+    p->platforms = read_setting(st, 9, CW_PROJECT_PLATFORMS);
+    p->oauth2 = read_setting(st, 10, CW_PROJECT_OAUTH2);
+    p->templates = read_setting(st, 11, CW_PROJECT_TEMPLATES);
+    p->variables = read_setting(st, 12, CW_PROJECT_VARIABLES);
     cw_project_auth_parse(p->auths, &p->auth);
 }
 
@@ -260,7 +282,13 @@ void cw_project_clear(cw_project_t *p)
     json_decref(p->smtp);
     json_decref(p->services);
     json_decref(p->protocols);
+    json_decref(p->labels);
+    json_decref(p->platforms);
+    json_decref(p->oauth2);
+    json_decref(p->templates);
+    json_decref(p->variables);
     p->auths = p->smtp = p->services = p->protocols = NULL;
+    p->labels = p->platforms = p->oauth2 = p->templates = p->variables = NULL;
 }
 
 bool cw_project_service_enabled(const cw_project_t *p, const char *service)
@@ -315,11 +343,12 @@ int cw_console_project_create(cw_console_t *c, const char *id, const char *name)
 int cw_console_project_setting_set(cw_console_t *c, const char *id, cw_project_setting_t which,
                                    const json_t *value)
 {
-    if (!json_is_object(value) || (unsigned)which >= sizeof(setting_columns) / sizeof(char *))
+    if ((unsigned)which >= NSETTINGS ||
+        (setting_columns[which].array ? !json_is_array(value) : !json_is_object(value)))
         return CW_EINVAL;
     char sql[96];
     snprintf(sql, sizeof(sql), "UPDATE projects SET %s = ?1, updated_at = ?2 WHERE id = ?3",
-             setting_columns[which]);
+             setting_columns[which].name);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
         return fail(c, "project_setting_set");
@@ -336,6 +365,66 @@ int cw_console_project_setting_set(cw_console_t *c, const char *id, cw_project_s
         return CW_ENOTFOUND;
     bump_generation(c);
     return CW_OK;
+}
+
+int cw_console_project_setting_edit(cw_console_t *c, const char *id, cw_project_setting_t which,
+                                    cw_setting_edit_cb edit, void *arg)
+{
+    if ((unsigned)which >= NSETTINGS)
+        return CW_EINVAL;
+    /* BEGIN IMMEDIATE takes the write lock before the read, so two edits of one setting (two
+     * threads, or the server and the command) never lose each other's change. */
+    if (sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return fail(c, "project_setting_edit");
+    char sql[128];
+    sqlite3_stmt *st = NULL;
+    json_t *value = NULL;
+    char *text = NULL;
+    int rc;
+    snprintf(sql, sizeof(sql), "SELECT %s FROM projects WHERE id = ?1",
+             setting_columns[which].name);
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        rc = fail(c, "project_setting_edit");
+        goto out;
+    }
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int s = sqlite3_step(st);
+    if (s != SQLITE_ROW) {
+        rc = s == SQLITE_DONE ? CW_ENOTFOUND : fail(c, "project_setting_edit");
+        goto out;
+    }
+    value = read_setting(st, 0, which);
+    sqlite3_finalize(st);
+    st = NULL;
+    rc = edit(value, arg);
+    if (rc != CW_OK)
+        goto out;
+    snprintf(sql, sizeof(sql), "UPDATE projects SET %s = ?1, updated_at = ?2 WHERE id = ?3",
+             setting_columns[which].name);
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        rc = fail(c, "project_setting_edit");
+        goto out;
+    }
+    text = json_dumps(value, JSON_COMPACT);
+    sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, cw_time_now_ms());
+    sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        rc = fail(c, "project_setting_edit");
+        goto out;
+    }
+    rc = CW_OK;
+out:
+    sqlite3_finalize(st);
+    if (rc == CW_OK && sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        rc = fail(c, "project_setting_edit");
+    if (rc != CW_OK)
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    else
+        bump_generation(c);
+    free(text);
+    json_decref(value);
+    return rc;
 }
 
 int cw_console_project_delete(cw_console_t *c, const char *id)
@@ -432,17 +521,33 @@ int cw_console_key_create(cw_console_t *c, const char *project_id, const char *n
                           const char *const *scopes, int64_t expire, cw_key_t *key_out,
                           char *secret_out)
 {
-    char id[CW_ID_LEN + 1];
-    cw_id_unique(id);
+    return cw_console_key_create_id(c, project_id, NULL, name, scopes, expire, key_out, secret_out);
+}
+
+static char *scopes_dump(const char *const *scopes)
+{
+    json_t *arr = json_array();
+    for (const char *const *s = scopes; *s != NULL; s++)
+        json_array_append_new(arr, json_string(*s));
+    char *text = json_dumps(arr, JSON_COMPACT);
+    json_decref(arr);
+    return text;
+}
+
+int cw_console_key_create_id(cw_console_t *c, const char *project_id, const char *key_id,
+                             const char *name, const char *const *scopes, int64_t expire,
+                             cw_key_t *key_out, char *secret_out)
+{
+    char id[CW_ID_MAX_LEN + 1];
+    if (key_id != NULL)
+        snprintf(id, sizeof(id), "%s", key_id);
+    else
+        cw_id_unique(id);
     memcpy(secret_out, CW_KEY_PREFIX, sizeof(CW_KEY_PREFIX) - 1);
     cw_random_hex(secret_out + sizeof(CW_KEY_PREFIX) - 1, 128);
     char hash[65];
     hash_secret(secret_out, strlen(secret_out), hash);
-    json_t *arr = json_array();
-    for (const char *const *s = scopes; *s != NULL; s++)
-        json_array_append_new(arr, json_string(*s));
-    char *scopes_json = json_dumps(arr, JSON_COMPACT);
-    json_decref(arr);
+    char *scopes_json = scopes_dump(scopes);
 
     sqlite3_stmt *st;
     int rc = CW_EIO;
@@ -462,9 +567,12 @@ int cw_console_key_create(cw_console_t *c, const char *project_id, const char *n
     sqlite3_bind_int64(st, 6, expire);
     sqlite3_bind_int64(st, 7, now);
     int s = sqlite3_step(st);
+    int ext = sqlite3_extended_errcode(c->db);
     sqlite3_finalize(st);
     if (s == SQLITE_CONSTRAINT) {
-        rc = CW_ENOTFOUND; /* the only constraint a fresh key can break: the project is gone */
+        /* A taken ID, or else the project is gone (the foreign key). */
+        rc = ext == SQLITE_CONSTRAINT_PRIMARYKEY || ext == SQLITE_CONSTRAINT_UNIQUE ? CW_EEXIST
+                                                                                    : CW_ENOTFOUND;
         goto out;
     }
     if (s != SQLITE_DONE) {
@@ -508,6 +616,52 @@ int cw_console_key_find(cw_console_t *c, cw_str_t project_id, cw_str_t secret, c
     if (rc == SQLITE_ROW)
         return CW_OK;
     return rc == SQLITE_DONE ? CW_ENOTFOUND : fail(c, "key_find");
+}
+
+int cw_console_key_get(cw_console_t *c, const char *project_id, const char *key_id, cw_key_t *out)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(c->db,
+                           "SELECT id, project_id, name, scopes, expire, created_at, updated_at, "
+                           "accessed_at FROM keys WHERE project_id = ?1 AND id = ?2",
+                           -1, &st, NULL) != SQLITE_OK)
+        return fail(c, "key_get");
+    sqlite3_bind_text(st, 1, project_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key_id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_key(st, out);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return CW_OK;
+    return rc == SQLITE_DONE ? CW_ENOTFOUND : fail(c, "key_get");
+}
+
+int cw_console_key_update(cw_console_t *c, const char *project_id, const char *key_id,
+                          const char *name, const char *const *scopes, int64_t expire)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(c->db,
+                           "UPDATE keys SET name = ?1, scopes = ?2, expire = ?3, updated_at = ?4 "
+                           "WHERE project_id = ?5 AND id = ?6",
+                           -1, &st, NULL) != SQLITE_OK)
+        return fail(c, "key_update");
+    char *scopes_json = scopes_dump(scopes);
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, scopes_json, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, expire);
+    sqlite3_bind_int64(st, 4, cw_time_now_ms());
+    sqlite3_bind_text(st, 5, project_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, key_id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    free(scopes_json);
+    if (rc != SQLITE_DONE)
+        return fail(c, "key_update");
+    if (sqlite3_changes(c->db) == 0)
+        return CW_ENOTFOUND;
+    bump_generation(c);
+    return CW_OK;
 }
 
 int cw_console_key_touch(cw_console_t *c, cw_key_t *key)

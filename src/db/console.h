@@ -41,11 +41,24 @@ typedef struct cw_project {
      * smtp: {enabled, senderName, senderEmail, replyTo, host, port, username, password, secure}
      *       ({} until set: the server's own _APP_SMTP_* apply);
      * services: {"<service>": false, …} for each service turned off ({}: all on);
-     * protocols: {"rest"|"graphql"|"websocket": false, …} likewise. */
+     * protocols: {"rest"|"graphql"|"websocket": false, …} likewise;
+     * labels: ["vip", …];
+     * platforms: [{"$id", "$createdAt", "$updatedAt", "name", "type", "key", "hostname"}, …]
+     *   (type: web, apple, android, windows, linux; a web platform's hostname is an allowed
+     *   origin and redirect host);
+     * oauth2: Appwrite's oAuthProviders, {"<provider>Appid", "<provider>Secret",
+     *   "<provider>Enabled", …};
+     * templates: {"email.<type>-<locale>": {"subject", "message", "senderName", …}, …};
+     * variables: [{"$id", "$createdAt", "$updatedAt", "key", "value", "secret"}, …]. */
     json_t *auths;
     json_t *smtp;
     json_t *services;
     json_t *protocols;
+    json_t *labels;
+    json_t *platforms;
+    json_t *oauth2;
+    json_t *templates;
+    json_t *variables;
 } cw_project_t;
 
 /* The settings columns of a project. */
@@ -54,7 +67,16 @@ typedef enum cw_project_setting {
     CW_PROJECT_SMTP,
     CW_PROJECT_SERVICES,
     CW_PROJECT_PROTOCOLS,
+    CW_PROJECT_LABELS,    /* an array */
+    CW_PROJECT_PLATFORMS, /* an array */
+    CW_PROJECT_OAUTH2,
+    CW_PROJECT_TEMPLATES,
+    CW_PROJECT_VARIABLES, /* an array */
 } cw_project_setting_t;
+
+/* Changes a settings value in place; returns 0 to save it, or a negative code that
+ * cw_console_project_setting_edit returns without saving. */
+typedef int (*cw_setting_edit_cb)(json_t *value, void *arg);
 
 typedef struct cw_key {
     char id[40];
@@ -69,6 +91,8 @@ typedef struct cw_key {
 } cw_key_t;
 
 #define CW_KEY_PREFIX "standard_"
+/* Ephemeral keys: this prefix and a JWT of {projectId, scopes}, stored nowhere. */
+#define CW_KEY_EPHEMERAL_PREFIX "ephemeral_"
 
 /* Opens (and on first use creates) the store under data_dir. Returns 0 or a CW_E* code. */
 int cw_console_open(const char *data_dir, cw_console_t **out);
@@ -87,11 +111,16 @@ int cw_console_key_lookup(cw_console_t *c, cw_str_t project_id, cw_str_t secret,
 /* Makes a project with Appwrite's new-project settings (cw_project_auth_defaults, all services
  * and protocols on, no custom SMTP). */
 int cw_console_project_create(cw_console_t *c, const char *id, const char *name);
-/* Replaces one settings object of a project (value must be a JSON object) and bumps the
- * generation, so servers apply it from their next request. CW_ENOTFOUND when there is no such
- * project, CW_EINVAL when value is not an object. */
+/* Replaces one settings value of a project (a JSON object, or an array for the array settings)
+ * and bumps the generation, so servers apply it from their next request. CW_ENOTFOUND when there
+ * is no such project, CW_EINVAL when value is not of the setting's kind. */
 int cw_console_project_setting_set(cw_console_t *c, const char *id, cw_project_setting_t which,
                                    const json_t *value);
+/* Reads one settings value, lets edit change it and saves it, all in one write transaction, so
+ * concurrent edits (from any process) never lose one another. Returns 0, CW_ENOTFOUND (no such
+ * project), a storage error, or edit's own non-zero return (nothing saved). */
+int cw_console_project_setting_edit(cw_console_t *c, const char *id, cw_project_setting_t which,
+                                    cw_setting_edit_cb edit, void *arg);
 /* Whether a service (Appwrite's serviceId: "account", "teams", …) is on for the project. */
 bool cw_project_service_enabled(const cw_project_t *p, const char *service);
 /* Deletes a project and its keys; CW_ENOTFOUND when there is none. */
@@ -106,6 +135,16 @@ void cw_project_clear(cw_project_t *p);
 int cw_console_key_create(cw_console_t *c, const char *project_id, const char *name,
                           const char *const *scopes, int64_t expire, cw_key_t *key_out,
                           char *secret_out);
+/* The same with a chosen ID (NULL: a fresh unique one); CW_EEXIST when the ID is taken,
+ * CW_ENOTFOUND when the project is gone. */
+int cw_console_key_create_id(cw_console_t *c, const char *project_id, const char *key_id,
+                             const char *name, const char *const *scopes, int64_t expire,
+                             cw_key_t *key_out, char *secret_out);
+/* The project's key with this ID (not the secret, which is stored only as a hash). */
+int cw_console_key_get(cw_console_t *c, const char *project_id, const char *key_id, cw_key_t *out);
+/* Replaces a key's name, scopes (NULL-terminated) and expiry (0 = never); CW_ENOTFOUND. */
+int cw_console_key_update(cw_console_t *c, const char *project_id, const char *key_id,
+                          const char *name, const char *const *scopes, int64_t expire);
 /* Finds the project's key with this secret. */
 int cw_console_key_find(cw_console_t *c, cw_str_t project_id, cw_str_t secret, cw_key_t *out);
 int cw_console_key_delete(cw_console_t *c, const char *project_id, const char *key_id);

@@ -21,6 +21,7 @@
 #include "services/audits.h"
 #include "services/console_auth.h"
 #include "services/events_api.h"
+#include "services/project.h"
 #include "services/routes.h"
 #include "workers/webhooks.h"
 
@@ -107,11 +108,14 @@ int cw_thread_db(cw_thread_t *t, const cw_project_t *project, cw_db_t **out, cw_
     return 0;
 }
 
-static bool origin_allowed(const cw_config_t *cfg, cw_str_t origin)
+/* Whether a browser origin may call: the server's own list, or a web platform of the project
+ * (NULL: none known yet). */
+static bool origin_allowed(const cw_config_t *cfg, const cw_project_t *project, cw_str_t origin)
 {
     cw_str_t host = cw_cors_origin_host(origin);
     return cw_cors_host_matches(host, DEFAULT_ORIGIN_HOSTS) ||
-           cw_cors_host_matches(host, cfg->cors_origins);
+           cw_cors_host_matches(host, cfg->cors_origins) ||
+           cw_project_platform_web_allows(project, host);
 }
 
 /* The project named by the `project` query parameter, else the X-Appwrite-Project header. */
@@ -188,6 +192,84 @@ static void scope_error(cw_ctx_t *ctx, cw_auth_t *auth)
     cw_buf_free(&msg);
 }
 
+/* Appwrite decodes an ephemeral key with a one-day max age; its own `exp` ends it sooner. */
+#define EPHEMERAL_KEY_MAX_AGE 86400
+
+/* An ephemeral key (POST /v1/project/keys/ephemeral): a JWT of {projectId, scopes} under the
+ * server key. One for another project leaves the request a guest's; one that does not verify
+ * counts as expired, as in Appwrite. Returns 0, or -1 with the error written. */
+static int ephemeral_key(cw_ctx_t *ctx, cw_auth_t *auth, cw_str_t token)
+{
+    cw_thread_t *t = cw_ctx_thread(ctx);
+    json_t *claims = NULL;
+    bool valid = token.len <= CW_JWT_MAX_LEN &&
+                 cw_jwt_decode(cw_str(t->cfg->openssl_key), token, cw_time_now_ms() / 1000,
+                               EPHEMERAL_KEY_MAX_AGE, &claims, NULL) == 0;
+    const char *pid = json_string_value(json_object_get(claims, "projectId"));
+    if (valid && (!auth->has_project || pid == NULL || !cw_str_eq_cstr(auth->project_id, pid))) {
+        json_decref(claims);
+        return 0;
+    }
+    cw_key_t *k = cw_arena_alloc(&ctx->req->arena, sizeof(*k));
+    memset(k, 0, sizeof(*k));
+    snprintf(k->project_id, sizeof(k->project_id), "%.*s", (int)auth->project_id.len,
+             auth->project_id.ptr);
+    k->name = "Ephemeral Key";
+    const json_t *scopes = json_object_get(claims, "scopes");
+    k->scopes = cw_arena_alloc(&ctx->req->arena, (json_array_size(scopes) + 1) * sizeof(char *));
+    for (size_t i = 0; i < json_array_size(scopes); i++) {
+        const json_t *sc = json_array_get(scopes, i);
+        if (json_is_string(sc))
+            k->scopes[k->nscopes++] =
+                cw_arena_strndup(&ctx->req->arena, json_string_value(sc), json_string_length(sc));
+    }
+    k->scopes[k->nscopes] = NULL;
+    json_decref(claims);
+    auth->key = k;
+    auth->has_key = true;
+    auth->role = CW_ROLE_KEYS;
+    if (!valid) {
+        cw_res_error(ctx->res, CW_ERR_PROJECT_KEY_EXPIRED,
+                     "The API key has expired. Create a new key for this project.");
+        return -1;
+    }
+    return 0;
+}
+
+/* Appwrite's optional services, by the first segment of the path (/v1/<service>/…). A service
+ * the project turned off answers general_service_disabled, and a REST protocol turned off
+ * general_api_disabled, to every caller but an API key. Returns 0, or -1 with the error
+ * written. */
+static int check_service(cw_ctx_t *ctx, const cw_auth_t *auth)
+{
+    /* API keys and console members in admin mode are privileged, as in Appwrite. */
+    if (!auth->has_project || auth->has_key || auth->admin)
+        return 0;
+    const cw_project_t *p = auth->project;
+    if (json_is_false(json_object_get(p->protocols, "rest"))) {
+        cw_res_error(ctx->res, CW_ERR_GENERAL_API_DISABLED, NULL);
+        return -1;
+    }
+    if (json_object_size(p->services) == 0)
+        return 0;
+    cw_str_t path = ctx->req->path;
+    if (path.len < 5 || memcmp(path.ptr, "/v1/", 4) != 0)
+        return 0;
+    const char *start = path.ptr + 4, *end = memchr(start, '/', path.len - 4);
+    size_t n = end != NULL ? (size_t)(end - start) : path.len - 4;
+    char service[32];
+    if (n == 0 || n >= sizeof(service))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        service[i] = (char)(start[i] >= 'A' && start[i] <= 'Z' ? start[i] - 'A' + 'a' : start[i]);
+    service[n] = '\0';
+    if (!cw_project_service_enabled(p, service)) {
+        cw_res_error(ctx->res, CW_ERR_GENERAL_SERVICE_DISABLED, NULL);
+        return -1;
+    }
+    return 0;
+}
+
 /* Resolves the project and the API key. Returns 0, or -1 with the error written. */
 static int authenticate(cw_ctx_t *ctx, cw_auth_t *auth)
 {
@@ -231,7 +313,7 @@ static int authenticate(cw_ctx_t *ctx, cw_auth_t *auth)
             cw_dev_key_clear(&dk);
         }
     }
-    if (key.len == 0 && !auth->has_dev_key && origin.len > 0 && !origin_allowed(t->cfg, origin)) {
+    if (key.len == 0 && !auth->has_dev_key && origin.len > 0 && !origin_allowed(t->cfg, auth->project, origin)) {
         cw_str_t host = cw_cors_origin_host(origin);
         cw_res_error(ctx->res, CW_ERR_GENERAL_UNKNOWN_ORIGIN,
                      "Invalid Origin. Register your new client (%.*s) as a new Web platform on "
@@ -245,6 +327,8 @@ static int authenticate(cw_ctx_t *ctx, cw_auth_t *auth)
 
     const char *us = memchr(key.ptr, '_', key.len);
     cw_str_t type = us != NULL ? (cw_str_t){key.ptr, (size_t)(us - key.ptr)} : CW_STR_LIT("standard");
+    if (cw_str_eq_cstr(type, "ephemeral") || cw_str_eq_cstr(type, "dynamic"))
+        return ephemeral_key(ctx, auth, (cw_str_t){us + 1, key.len - (size_t)(us + 1 - key.ptr)});
     if (!cw_str_eq_cstr(type, "standard") && !cw_str_eq_cstr(type, "account") &&
         !cw_str_eq_cstr(type, "organization"))
         return 0; /* a key kind we do not issue: the request goes on as a guest */
@@ -500,7 +584,15 @@ static void dispatch(cw_ctx_t *ctx)
 
     cw_str_t origin = cw_req_header(req, "origin");
     bool preflight = cw_str_eq_cstr(req->method, "OPTIONS");
-    cw_cors_headers(ctx->res, origin, preflight || origin_allowed(t->cfg, origin));
+    const cw_project_t *origin_project = NULL;
+    if (!preflight && origin.len > 0 && t->console != NULL) {
+        /* The project's web platforms allow origins too (authenticate finds it again, cached). */
+        cw_str_t pid = requested_project(req);
+        cw_console_refresh(t->console);
+        if (pid.len > 0 && !cw_str_eq_cstr(pid, CW_CONSOLE_PROJECT))
+            cw_console_project_find(t->console, pid, &origin_project);
+    }
+    cw_cors_headers(ctx->res, origin, preflight || origin_allowed(t->cfg, origin_project, origin));
     cw_res_header(ctx->res, "x-content-type-options", CW_STR_LIT("nosniff"));
     if (preflight) {
         cw_res_empty(ctx->res, 204);
@@ -535,6 +627,8 @@ static void dispatch(cw_ctx_t *ctx)
         auth->roles = guest_roles;
     }
     if (cw_console_org_scopes(ctx, auth) < 0)
+        goto out;
+    if (check_service(ctx, auth) < 0)
         goto out;
     if (ctx->route->scope != NULL && !has_any_scope(auth, ctx->route->scope)) {
         scope_error(ctx, auth);
@@ -602,6 +696,7 @@ void cw_api_init(cw_app_t *app, const cw_config_t *cfg)
     cw_router_add(r, cw_console_projects_routes, cw_console_projects_routes_count);
     cw_router_add(r, cw_console_routes, cw_console_routes_count);
     cw_router_add(r, cw_webhooks_routes, cw_webhooks_routes_count);
+    cw_router_add(r, cw_project_routes, cw_project_routes_count);
     memset(app, 0, sizeof(*app));
     app->router = r;
     app->thread_init = thread_init;

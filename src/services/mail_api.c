@@ -1,5 +1,6 @@
 #include "services/mail_api.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,11 +66,59 @@ int cw_svc_mail_ready(cw_ctx_t *ctx)
     return -1;
 }
 
-/* Renders and queues the mail; writes nothing to the response. CW_OK, CW_ENOTFOUND (no such
- * template) or CW_EIO (not queued). */
-static int queue_mail(cw_ctx_t *ctx, const char *tmpl, const char *to_email, const char *to_name,
-                      const json_t *vars)
+/* The project's custom template for tmpl in the request's locale (only used with its own SMTP
+ * server, as in Appwrite), or NULL. */
+static const json_t *custom_template(cw_ctx_t *ctx, const char *tmpl)
 {
+    cw_auth_t *auth = cw_ctx_auth(ctx);
+    if (project_smtp(ctx) == NULL)
+        return NULL;
+    char key[128];
+    snprintf(key, sizeof(key), "email.%s-%.*s", tmpl,
+             auth->locale.len > 0 && auth->locale.len < 16 ? (int)auth->locale.len : 2,
+             auth->locale.len > 0 && auth->locale.len < 16 ? auth->locale.ptr : "en");
+    return json_object_get(auth->project->templates, key);
+}
+
+/* Renders a custom template: its subject and message where set, the built-in parts elsewhere. */
+static int render_custom(const json_t *custom, const char *tmpl, const json_t *vars, char **subject,
+                         char **text, char **html)
+{
+    if (cw_mail_template_render(tmpl, vars, subject, text, html) != CW_OK)
+        return -1;
+    const char *s = json_string_value(json_object_get(custom, "subject"));
+    const char *m = json_string_value(json_object_get(custom, "message"));
+    if (s != NULL && s[0] != '\0') {
+        cw_buf_t b = CW_BUF_INIT;
+        cw_mail_template_expand(cw_str(s), vars, CW_MAIL_PART_SUBJECT, &b);
+        cw_buf_append_char(&b, '\0');
+        free(*subject);
+        *subject = cw_buf_steal(&b, NULL);
+    }
+    if (m != NULL && m[0] != '\0') {
+        cw_buf_t b = CW_BUF_INIT;
+        cw_mail_template_expand(cw_str(m), vars, CW_MAIL_PART_HTML, &b);
+        cw_buf_append_char(&b, '\0');
+        free(*html);
+        *html = cw_buf_steal(&b, NULL);
+        b = CW_BUF_INIT;
+        cw_mail_template_expand(cw_str(m), vars, CW_MAIL_PART_TEXT, &b);
+        cw_buf_append_char(&b, '\0');
+        free(*text);
+        *text = cw_buf_steal(&b, NULL);
+    }
+    return 0;
+}
+
+/* Renders and queues the mail; writes nothing to the response. smtp: the server to send through
+ * (NULL: the project's own when it has one, else the server's; a project's custom template then
+ * applies). CW_OK, CW_ENOTFOUND (no such template) or CW_EIO (not queued). */
+static int queue_mail(cw_ctx_t *ctx, const char *tmpl, const char *to_email, const char *to_name,
+                      const json_t *vars, const json_t *smtp)
+{
+    const json_t *custom = smtp == NULL ? custom_template(ctx, tmpl) : NULL;
+    if (smtp == NULL)
+        smtp = project_smtp(ctx);
     cw_thread_t *t = cw_ctx_thread(ctx);
     cw_auth_t *auth = cw_ctx_auth(ctx);
     const char *project_id = auth->has_project ? auth->project->id : CW_CONSOLE_PROJECT;
@@ -86,7 +135,8 @@ static int queue_mail(cw_ctx_t *ctx, const char *tmpl, const char *to_email, con
     char *subject = NULL, *text = NULL, *html = NULL;
     char *payload = NULL;
     int rc = CW_EIO;
-    if (cw_mail_template_render(tmpl, all, &subject, &text, &html) != CW_OK) {
+    if ((custom != NULL ? render_custom(custom, tmpl, all, &subject, &text, &html)
+                        : cw_mail_template_render(tmpl, all, &subject, &text, &html)) != CW_OK) {
         cw_log(CW_LOG_ERROR, "mails: unknown template=%s", tmpl);
         rc = CW_ENOTFOUND;
         goto out;
@@ -97,9 +147,18 @@ static int queue_mail(cw_ctx_t *ctx, const char *tmpl, const char *to_email, con
                             "html", html, "template", tmpl);
     if (job == NULL)
         goto out;
-    const json_t *smtp = project_smtp(ctx);
-    if (smtp != NULL)
-        json_object_set_new(job, "smtp", smtp_override(t->cfg, smtp));
+    if (smtp != NULL) {
+        /* The worker sends through this server; a custom template's sender fields win. */
+        json_t *server = smtp_override(t->cfg, smtp);
+        static const char *const senders[] = {"senderName", "senderEmail", "replyToEmail",
+                                              "replyToName", NULL};
+        for (const char *const *k = senders; custom != NULL && *k != NULL; k++) {
+            const char *v = json_string_value(json_object_get(custom, *k));
+            if (v != NULL && v[0] != '\0')
+                json_object_set_new(server, *k, json_string(v));
+        }
+        json_object_set_new(job, "smtp", server);
+    }
     payload = json_dumps(job, JSON_COMPACT);
     json_decref(job);
     if (payload != NULL && t->queue != NULL &&
@@ -117,9 +176,15 @@ out:
 int cw_svc_mail(cw_ctx_t *ctx, const char *tmpl, const char *to_email, const char *to_name,
                 const json_t *vars)
 {
-    if (cw_svc_mail_ready(ctx) != 0)
+    return cw_svc_mail_with(ctx, tmpl, to_email, to_name, vars, NULL);
+}
+
+int cw_svc_mail_with(cw_ctx_t *ctx, const char *tmpl, const char *to_email, const char *to_name,
+                     const json_t *vars, const json_t *smtp)
+{
+    if (smtp == NULL && cw_svc_mail_ready(ctx) != 0)
         return -1;
-    if (queue_mail(ctx, tmpl, to_email, to_name, vars) != CW_OK) {
+    if (queue_mail(ctx, tmpl, to_email, to_name, vars, smtp) != CW_OK) {
         cw_res_error(ctx->res, CW_ERR_GENERAL_SERVER_ERROR, "Server Error");
         return -1;
     }
@@ -132,5 +197,5 @@ int cw_svc_mail_quiet(cw_ctx_t *ctx, const char *tmpl, const char *to_email, con
     const cw_config_t *cfg = cw_ctx_thread(ctx)->cfg;
     if (project_smtp(ctx) == NULL && (cfg->smtp_host == NULL || cfg->smtp_host[0] == '\0'))
         return -1;
-    return queue_mail(ctx, tmpl, to_email, to_name, vars) == CW_OK ? 0 : -1;
+    return queue_mail(ctx, tmpl, to_email, to_name, vars, NULL) == CW_OK ? 0 : -1;
 }

@@ -9,6 +9,7 @@
 #include "http/args.h"
 #include "http/cors.h"
 #include "services/api.h"
+#include "services/project.h"
 
 /* Appwrite's _APP_DOMAIN default; the loopback spellings count only through it. */
 #define DEFAULT_REDIRECT_HOST "localhost"
@@ -42,11 +43,14 @@ static int scheme_index(cw_str_t scheme)
     return -1;
 }
 
-/* The hook for the project's platforms (web hostnames, app schemes), which projects do not
- * have yet: nothing beyond the server's own list is allowed for now. */
+/* The project's platforms: a web platform's hostname, or a native app's identifier as a
+ * scheme. */
 static bool project_platform_allows(const cw_auth_t *auth, cw_str_t host, cw_str_t scheme)
 {
-    return false;
+    if (!auth->has_project)
+        return false;
+    return host.len > 0 ? cw_project_platform_web_allows(auth->project, host)
+                        : cw_project_platform_scheme_allows(auth->project, scheme);
 }
 
 static bool host_allowed(cw_ctx_t *ctx, cw_str_t host)

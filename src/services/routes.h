@@ -39,5 +39,7 @@ extern const cw_route_t cw_account_oauth2_routes[];
 extern const size_t cw_account_oauth2_routes_count;
 extern const cw_route_t cw_webhooks_routes[];
 extern const size_t cw_webhooks_routes_count;
+extern const cw_route_t cw_project_routes[];
+extern const size_t cw_project_routes_count;
 
 #endif

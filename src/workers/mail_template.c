@@ -9,8 +9,8 @@
 #define NAME_MAX_LEN 64
 
 static const char *const templates[] = {
-    "verification", "recovery",     "magicSession", "otpSession",
-    "invitation",   "mfaChallenge", "sessionAlert", NULL,
+    "verification", "recovery",     "magicSession", "otpSession", "invitation",
+    "mfaChallenge", "sessionAlert", "smtpTest",     NULL,
 };
 
 bool cw_mail_template_exists(const char *name)
@@ -114,6 +114,13 @@ static int load(const char *name, const char *ext, cw_str_t *out)
     char file[NAME_MAX_LEN + 16];
     snprintf(file, sizeof(file), "%s.%s", name, ext);
     return cw_embed_find_in(cw_embedded_mail, cw_str(file), out);
+}
+
+int cw_mail_template_source(const char *name, const char *ext, cw_str_t *out)
+{
+    if (!cw_mail_template_exists(name))
+        return CW_ENOTFOUND;
+    return load(name, ext, out);
 }
 
 static char *trimmed(cw_buf_t *b)

@@ -24,12 +24,16 @@ typedef enum cw_mail_part {
 } cw_mail_part_t;
 
 /* Whether name is one of the templates ("verification", "recovery", "magicSession",
- * "otpSession", "invitation", "mfaChallenge", "sessionAlert"). */
+ * "otpSession", "invitation", "mfaChallenge", "sessionAlert", "smtpTest"). */
 bool cw_mail_template_exists(const char *name);
 
 /* Renders the three parts of template name. 0, or CW_ENOTFOUND for an unknown name. */
 int cw_mail_template_render(const char *name, const json_t *vars, char **subject, char **text,
                             char **html);
+
+/* The unexpanded text of one part of template name (ext: "subject", "txt" or "html"), borrowed
+ * from the embedded files. 0, or CW_ENOTFOUND. */
+int cw_mail_template_source(const char *name, const char *ext, cw_str_t *out);
 
 /* Appends tmpl with vars substituted as part asks. */
 void cw_mail_template_expand(cw_str_t tmpl, const json_t *vars, cw_mail_part_t part, cw_buf_t *out);

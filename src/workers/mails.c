@@ -17,6 +17,7 @@
 
 #define CONNECT_TIMEOUT_S 10
 #define SEND_TIMEOUT_S 60
+#define CHECK_TIMEOUT_S 5 /* Appwrite tries a project's server for 5 s */
 
 struct cw_mail_worker {
     const cw_config_t *cfg;
@@ -268,6 +269,49 @@ int cw_mail_send(const cw_config_t *cfg, const json_t *payload, const atomic_int
     curl_mime_free(mime);
     curl_slist_free_all(headers);
     curl_slist_free_all(rcpt);
+    return rc == CURLE_OK ? CW_OK : CW_EIO;
+}
+
+int cw_mail_smtp_check(const json_t *smtp, char *err, size_t err_len)
+{
+    err[0] = '\0';
+    const char *host = str_in(smtp, "host"), *secure = str_in(smtp, "secure");
+    const json_t *pv = json_object_get(smtp, "port");
+    long port = json_is_integer(pv) ? (long)json_integer_value(pv) : 0;
+    if (host[0] == '\0' || port <= 0 || port > 65535) {
+        snprintf(err, err_len, "Could not connect to SMTP server: no host or port");
+        return CW_EINVAL;
+    }
+    bool implicit_tls = strcmp(secure, "ssl") == 0;
+    CURL *curl = curl_easy_init();
+    if (curl == NULL) {
+        snprintf(err, err_len, "cannot start a transfer");
+        return CW_EIO;
+    }
+    char url[512];
+    bool v6 = strchr(host, ':') != NULL;
+    snprintf(url, sizeof(url), "%s://%s%s%s:%ld", implicit_tls ? "smtps" : "smtp", v6 ? "[" : "",
+             host, v6 ? "]" : "", port);
+    char curl_err[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    /* Connecting runs the greeting, EHLO, STARTTLS and the login, and stops there. */
+    curl_easy_setopt(curl, CURLOPT_CONNECT_ONLY, 1L);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, (long)CHECK_TIMEOUT_S);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)CHECK_TIMEOUT_S * 2);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
+    curl_easy_setopt(curl, CURLOPT_USE_SSL,
+                     strcmp(secure, "tls") == 0 ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_NONE);
+    if (str_in(smtp, "username")[0] != '\0') {
+        curl_easy_setopt(curl, CURLOPT_USERNAME, str_in(smtp, "username"));
+        curl_easy_setopt(curl, CURLOPT_PASSWORD, str_in(smtp, "password"));
+    }
+    CURLcode rc = curl_easy_perform(curl);
+    if (rc != CURLE_OK)
+        snprintf(err, err_len, "Could not connect to SMTP server: %s",
+                 curl_err[0] != '\0' ? curl_err : curl_easy_strerror(rc));
+    curl_easy_cleanup(curl);
     return rc == CURLE_OK ? CW_OK : CW_EIO;
 }
 

@@ -39,4 +39,9 @@ void cw_mail_worker_stop(cw_mail_worker_t *w);
 int cw_mail_send(const cw_config_t *cfg, const json_t *payload, const atomic_int *stop, char *err,
                  size_t err_len);
 
+/* Tries a project's SMTP settings ({host, port, secure, username, password}): connects, greets,
+ * upgrades with STARTTLS when secure is "tls", and logs in when a username is set, then hangs
+ * up. 0, or CW_EIO / CW_EINVAL with the reason in err. Blocks up to a few seconds; any thread. */
+int cw_mail_smtp_check(const json_t *smtp, char *err, size_t err_len);
+
 #endif

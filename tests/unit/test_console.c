@@ -177,6 +177,10 @@ static void test_migrates_old_store(void **state)
     assert_true(p.auth.memberships_mfa);
     assert_true(p.auth.methods[CW_AUTH_ANONYMOUS]);
     assert_int_equal(json_object_size(p.auths), 0);
+    /* The array settings read as empty arrays, the object ones as empty objects. */
+    assert_true(json_is_array(p.platforms) && json_array_size(p.platforms) == 0);
+    assert_true(json_is_array(p.labels) && json_is_array(p.variables));
+    assert_true(json_is_object(p.oauth2) && json_is_object(p.templates));
     cw_project_clear(&p);
     json_t *v = json_pack("{s:i}", "limit", 7);
     assert_int_equal(cw_console_project_setting_set(c, "old", CW_PROJECT_AUTHS, v), CW_OK);
@@ -188,6 +192,77 @@ static void test_migrates_old_store(void **state)
     assert_int_equal(cw_console_project_get(c, cw_str("old"), &p), CW_OK);
     assert_int_equal(p.auth.limit, 7);
     cw_project_clear(&p);
+    cw_console_close(c);
+}
+
+static int add_platform(json_t *list, void *arg)
+{
+    json_array_append_new(list, json_pack("{s:s, s:s}", "$id", (const char *)arg, "type", "web"));
+    return CW_OK;
+}
+
+static int refuse(json_t *value, void *arg)
+{
+    json_array_clear(value);
+    return CW_EINVAL;
+}
+
+static void test_setting_edit(void **state)
+{
+    fixture_t *f = *state;
+    cw_console_t *c;
+    cw_project_t p = {0};
+    assert_int_equal(cw_console_open(f->dir, &c), CW_OK);
+    assert_int_equal(cw_console_project_create(c, "e", "E"), CW_OK);
+    assert_int_equal(
+        cw_console_project_setting_edit(c, "e", CW_PROJECT_PLATFORMS, add_platform, "a"), CW_OK);
+    assert_int_equal(
+        cw_console_project_setting_edit(c, "e", CW_PROJECT_PLATFORMS, add_platform, "b"), CW_OK);
+    /* An edit that refuses saves nothing and its code comes back. */
+    assert_int_equal(cw_console_project_setting_edit(c, "e", CW_PROJECT_PLATFORMS, refuse, NULL),
+                     CW_EINVAL);
+    assert_int_equal(
+        cw_console_project_setting_edit(c, "nope", CW_PROJECT_PLATFORMS, add_platform, "x"),
+        CW_ENOTFOUND);
+    assert_int_equal(cw_console_project_get(c, cw_str("e"), &p), CW_OK);
+    assert_int_equal(json_array_size(p.platforms), 2);
+    cw_project_clear(&p);
+    /* An array setting refuses an object and the other way round. */
+    json_t *obj = json_object();
+    assert_int_equal(cw_console_project_setting_set(c, "e", CW_PROJECT_LABELS, obj), CW_EINVAL);
+    json_decref(obj);
+    cw_console_close(c);
+}
+
+static void test_keys_by_id(void **state)
+{
+    fixture_t *f = *state;
+    cw_console_t *c;
+    char secret[CW_KEY_SECRET_LEN + 1], spare[CW_KEY_SECRET_LEN + 1];
+    const char *scopes[] = {"users.read", NULL};
+    const char *scopes2[] = {"locale.read", "teams.read", NULL};
+    cw_key_t k = {0};
+    assert_int_equal(cw_console_open(f->dir, &c), CW_OK);
+    assert_int_equal(cw_console_project_create(c, "k", "K"), CW_OK);
+    assert_int_equal(cw_console_key_create_id(c, "k", "mine", "one", scopes, 0, NULL, secret),
+                     CW_OK);
+    assert_int_equal(cw_console_key_create_id(c, "k", "mine", "two", scopes, 0, NULL, spare),
+                     CW_EEXIST);
+    assert_int_equal(cw_console_key_create_id(c, "gone", "other", "x", scopes, 0, NULL, spare),
+                     CW_ENOTFOUND);
+    assert_int_equal(cw_console_key_update(c, "k", "mine", "renamed", scopes2, 42), CW_OK);
+    assert_int_equal(cw_console_key_update(c, "k", "nope", "x", scopes2, 0), CW_ENOTFOUND);
+    assert_int_equal(cw_console_key_get(c, "k", "mine", &k), CW_OK);
+    assert_string_equal(k.name, "renamed");
+    assert_int_equal(k.nscopes, 2);
+    assert_string_equal(k.scopes[1], "teams.read");
+    assert_int_equal(k.expire, 42);
+    cw_key_clear(&k);
+    /* The secret still finds the changed key. */
+    assert_int_equal(cw_console_key_find(c, cw_str("k"), cw_str(secret), &k), CW_OK);
+    assert_string_equal(k.id, "mine");
+    cw_key_clear(&k);
+    assert_int_equal(cw_console_key_get(c, "other-project", "mine", &k), CW_ENOTFOUND);
     cw_console_close(c);
 }
 
@@ -230,6 +305,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_new_project_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_setting_set_and_refresh, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrates_old_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_setting_edit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keys_by_id, setup, teardown),
         cmocka_unit_test(test_parse_odd_values),
         cmocka_unit_test(test_method_names),
     };
