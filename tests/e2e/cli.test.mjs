@@ -15,6 +15,7 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { startServer, serverClient, expectAppwriteError, cli } from './lib/server.mjs';
+import { freshCode } from './lib/totp.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLI = createRequire(import.meta.url).resolve('appwrite-cli/index.js');
@@ -74,6 +75,26 @@ const parseConfig = (text) => JSON.parse(text.replace(/(-?\d{16,})(?=\s*[,\n}\]]
 const writeConfig = (file, config) =>
     writeFileSync(file, JSON.stringify(config, null, 4).replace(/"#int:(-?\d+)"/g, '$1'));
 
+let con;
+
+/** A console SDK client signed in as the operator. The console SDK in node has no cookie jar: the
+ * session's Set-Cookie line is taken from the answer. */
+async function consoleSignIn() {
+    let lastSetCookies = [];
+    globalThis.fetch = async (url, options) => {
+        const res = await realFetch(url, options);
+        lastSetCookies = res.headers.getSetCookie();
+        return res;
+    };
+    try {
+        const client = new con.Client().setEndpoint(server.endpoint).setProject('console');
+        await new con.Account(client).createEmailPasswordSession({ email: EMAIL, password: PASSWORD });
+        return client.setCookie(lastSetCookies.find((l) => l.startsWith('a_session_console=')).split(';')[0]);
+    } finally {
+        globalThis.fetch = realFetch;
+    }
+}
+
 before(async () => {
     root = mkdtempSync(join(tmpdir(), 'cwrite-cli-'));
     home = join(root, 'home');
@@ -82,20 +103,11 @@ before(async () => {
     server = await startServer({ env: { CWRITE_ACCESS_LOG: '1' } });
 
     // What an operator does in the console: sign up (the first account is free), an organisation,
-    // a project in it. The console SDK in node has no cookie jar: keep the session's Set-Cookie.
-    let lastSetCookies = [];
-    globalThis.fetch = async (url, options) => {
-        const res = await realFetch(url, options);
-        lastSetCookies = res.headers.getSetCookie();
-        return res;
-    };
-    const con = await import('@appwrite.io/console');
-    const client = new con.Client().setEndpoint(server.endpoint).setProject('console');
-    const account = new con.Account(client);
-    await account.create({ userId: con.ID.unique(), email: EMAIL, password: PASSWORD, name: 'Dev' });
-    await account.createEmailPasswordSession({ email: EMAIL, password: PASSWORD });
-    client.setCookie(lastSetCookies.find((l) => l.startsWith('a_session_console=')).split(';')[0]);
-    globalThis.fetch = realFetch;
+    // a project in it.
+    con = await import('@appwrite.io/console');
+    const guest = new con.Client().setEndpoint(server.endpoint).setProject('console');
+    await new con.Account(guest).create({ userId: con.ID.unique(), email: EMAIL, password: PASSWORD, name: 'Dev' });
+    const client = await consoleSignIn();
     await new con.Teams(client).create({ teamId: 'acme', name: 'Acme' });
     await new con.Projects(client).create({ projectId: 'shop', name: 'Shop', teamId: 'acme' });
 
@@ -372,6 +384,31 @@ test('appwrite logout ends the console session', async () => {
     const after = await appwrite(['push', 'tables', '--all', '--force'], project);
     assert.equal(after.code, 1);
     assert.match(after.stdout + after.stderr, /Session not found/);
+});
+
+test('appwrite login --mfa totp --code: an operator with a second factor signs in', async () => {
+    const client = await consoleSignIn();
+    const account = new con.Account(client);
+    const { secret } = await account.createMFAAuthenticator({ type: con.AuthenticatorType.Totp });
+    await account.updateMFAAuthenticator({ type: con.AuthenticatorType.Totp, otp: await freshCode(secret) });
+    await account.updateMFA({ mfa: true });
+
+    const args = ['login', '--endpoint', server.endpoint, '--email', EMAIL, '--password', PASSWORD, '--mfa', 'totp'];
+    const code = await freshCode(secret);
+    let mark = server.output().stdout.length;
+    const wrong = await appwrite([...args, '--code', String((Number(code) + 1) % 1e6).padStart(6, '0')], root);
+    assert.equal(wrong.code, 1);
+    assert.ok(requestsSince(mark).includes('PUT /v1/account/mfa/challenges 401'));
+    mark = server.output().stdout.length;
+    const r = await appwriteOk([...args, '--code', code], root);
+    assert.match(r.stdout, /Successfully signed in as dev@example\.com/);
+    assert.deepEqual(requestsSince(mark), ['POST /v1/account/sessions/email 201', 'GET /v1/account 401',
+        'POST /v1/account/mfa/challenges 201', 'PUT /v1/account/mfa/challenges 200', 'GET /v1/account 200']);
+    const who = await appwriteOk(['whoami'], root);
+    assert.match(who.stdout, /dev@example\.com\s*│\s*Yes/);
+    const rows = await appwriteOk(['tables-db', 'list-rows', '--database-id', 'shopdb', '--table-id', 'orders',
+        '--json'], project);
+    assert.equal(JSON.parse(rows.stdout).total, 3);
 });
 
 test('the CLI reached nothing beyond loopback; --version would have, and was stopped', async () => {
