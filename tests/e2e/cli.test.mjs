@@ -399,6 +399,14 @@ test('appwrite login --mfa totp --code: an operator with a second factor signs i
     const wrong = await appwrite([...args, '--code', String((Number(code) + 1) % 1e6).padStart(6, '0')], root);
     assert.equal(wrong.code, 1);
     assert.ok(requestsSince(mark).includes('PUT /v1/account/mfa/challenges 401'));
+    // That attempt left the CLI a session that passed the password alone. Admin mode refuses it
+    // (user_more_factors_required), and the CLI, knowing that answer, drops the session.
+    mark = server.output().stdout.length;
+    const half = await appwrite(['tables-db', 'list-rows', '--database-id', 'shopdb', '--table-id', 'orders'],
+        project);
+    assert.equal(half.code, 1);
+    assert.match(half.stdout, /Unusable account found, removing/);
+    assert.deepEqual(requestsSince(mark), ['GET /v1/tablesdb/shopdb/tables/orders/rows 401']);
     mark = server.output().stdout.length;
     const r = await appwriteOk([...args, '--code', code], root);
     assert.match(r.stdout, /Successfully signed in as dev@example\.com/);
