@@ -3,7 +3,9 @@
 // through the console SDK), then `appwrite login` with e-mail and password, an appwrite.json with
 // a TablesDB database and a Databases database, `push tables` and `push collections`, rows and
 // documents written by the CLI and by node-appwrite with an API key, `pull` into a fresh folder,
-// a push of the pulled file that changes nothing, a push that changes the schema, and logout.
+// a push of the pulled file that changes nothing, a push that changes the schema, the default
+// project claimed for the organisation with `projects update-team`, logout, and a sign-in with
+// a TOTP second factor (a session short of it may not act on projects).
 // The CLI runs in a temporary HOME with no terminal (a question it asked would end it) and with
 // every connection beyond loopback refused and recorded (lib/loopback-only.cjs).
 import { test, before, after } from 'node:test';
@@ -371,6 +373,36 @@ test('a push that changes the schema: a column added, one removed, a default cha
     assert.equal(row.note, 'none');
     assert.equal(row.total, 1.5);
     assert.equal('addr' in row, false);
+});
+
+test('the default project of the first start: claimed for an organisation by the CLI, then pushed to', async () => {
+    const folder = join(root, 'default');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'appwrite.json'), JSON.stringify({
+        projectId: server.projectId,
+        endpoint: server.endpoint,
+        tablesDB: [{ $id: 'notes', name: 'Notes', enabled: true }],
+        tables: [{ $id: 'notes', $permissions: [], databaseId: 'notes', name: 'Notes', enabled: true,
+            rowSecurity: false, indexes: [],
+            columns: [{ key: 'text', type: 'string', required: true, array: false, size: 500 }] }],
+    }, null, 4));
+    // No organisation owns it yet: a console user sees it but may not administer it.
+    let mark = server.output().stdout.length;
+    const refused = await appwrite(['push', 'tables', '--all', '--force'], folder);
+    assert.equal(refused.code, 1);
+    assert.deepEqual(requestsSince(mark), [`GET /v1/tablesdb 401`]);
+
+    mark = server.output().stdout.length;
+    const claimed = await appwriteOk(['projects', 'update-team', '--project-id', server.projectId,
+        '--team-id', 'acme', '--json'], folder);
+    assert.equal(JSON.parse(claimed.stdout).teamId, 'acme');
+    assert.deepEqual(requestsSince(mark), [`PATCH /v1/projects/${server.projectId}/team 200`]);
+    const pushed = await appwriteOk(['push', 'tables', '--all', '--force'], folder);
+    assert.match(pushed.stdout, /Successfully pushed 1 tables/);
+    const { sdk, client } = await serverClient(server);
+    const row = await new sdk.TablesDB(client).createRow({ databaseId: 'notes', tableId: 'notes', rowId: 'n1',
+        data: { text: 'hello' } });
+    assert.equal(row.text, 'hello');
 });
 
 test('appwrite logout ends the console session', async () => {
