@@ -405,6 +405,29 @@ test('the default project of the first start: claimed for an organisation by the
     assert.equal(row.text, 'hello');
 });
 
+test('projects list as `appwrite init project` reads it: by organisation, orderDesc("$id")', async () => {
+    const made = await appwriteOk(['projects', 'create', '--project-id', 'zeta', '--name', 'Zeta', '--team-id', 'acme',
+        '--json'], root);
+    assert.equal(JSON.parse(made.stdout).teamId, 'acme');
+    const list = async (...queries) => JSON.parse((await appwriteOk(['projects', 'list', '--queries',
+        ...queries.map((q) => JSON.stringify(q)), '--json'], root)).stdout);
+    const inAcme = { method: 'equal', attribute: 'teamId', values: ['acme'] };
+    let r = await list(inAcme, { method: 'orderDesc', attribute: '$id' },
+        { method: 'limit', values: [100] }, { method: 'offset', values: [0] });
+    assert.deepEqual(r.projects.map((p) => p.$id), ['zeta', 'shop', server.projectId]);
+    assert.equal(r.total, 3);
+    r = await list(inAcme, { method: 'orderAsc', attribute: 'name' }, { method: 'limit', values: [2] });
+    assert.deepEqual(r.projects.map((p) => p.name), ['Default', 'Shop']);
+    assert.equal(r.total, 3);
+    r = await list({ method: 'orderDesc', attribute: '$createdAt' }, { method: 'offset', values: [1] });
+    assert.deepEqual(r.projects.map((p) => p.$id), ['shop', server.projectId]);
+    const noTotal = await appwriteOk(['projects', 'list', '--total', 'false', '--json'], root);
+    assert.equal(JSON.parse(noTotal.stdout).total, 0);
+    const bad = await appwrite(['projects', 'list', '--queries', JSON.stringify({ method: 'orderAsc',
+        attribute: 'secret' })], root);
+    assert.equal(bad.code, 1);
+});
+
 test('appwrite logout ends the console session', async () => {
     const prefs = JSON.parse(readFileSync(join(home, '.appwrite/prefs.json'), 'utf8'));
     const cookie = prefs[prefs.current].cookie;
