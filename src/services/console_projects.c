@@ -427,9 +427,11 @@ static int read_queries(cw_ctx_t *ctx, list_state_t *s)
         bool desc = method != NULL && strcmp(method, "orderDesc") == 0;
         list_key_t key;
         int rc = 0;
-        if (method != NULL && strcmp(method, "limit") == 0 && json_is_integer(v))
+        if (method != NULL && strcmp(method, "limit") == 0 && json_is_integer(v) &&
+            json_integer_value(v) >= 0)
             s->limit = json_integer_value(v);
-        else if (method != NULL && strcmp(method, "offset") == 0 && json_is_integer(v))
+        else if (method != NULL && strcmp(method, "offset") == 0 && json_is_integer(v) &&
+                 json_integer_value(v) >= 0)
             s->offset = json_integer_value(v);
         else if (method != NULL && strcmp(method, "equal") == 0 && attr != NULL &&
                  json_is_string(v) && strcmp(attr, "teamId") == 0)
@@ -495,7 +497,8 @@ static void on_list(cw_ctx_t *ctx)
     cw_jw_obj_open(w);
     cw_jw_key(w, "projects");
     cw_jw_arr_open(w);
-    for (int64_t n = s.offset; n >= 0 && n < (int64_t)s.nitems && n < s.offset + s.limit; n++) {
+    int64_t end = s.limit > INT64_MAX - s.offset ? INT64_MAX : s.offset + s.limit;
+    for (int64_t n = s.offset; n < (int64_t)s.nitems && n < end; n++) {
         const cw_project_t *p;
         if (cw_console_project_find(t->console, cw_str(s.items[n].id), &p) == CW_OK)
             cw_console_project_model(w, t->console, p);
