@@ -487,10 +487,15 @@ fail_db:
 /* Appwrite's MFA gates, after the blocked-user check and before the parameters: a session
  * (from a cookie or X-Appwrite-Session; a JWT's is not checked, as in Appwrite) with fewer
  * factors than the user needs may use only CW_ROUTE_MFA_OPEN routes; CW_ROUTE_MFA_FRESH routes
- * need a challenge passed in the last 30 minutes. Returns 0, or -1 with the error written. */
+ * need a challenge passed in the last 30 minutes. The first gate holds for a console session
+ * acting in admin mode too. Returns 0, or -1 with the error written. */
 static int check_mfa(cw_ctx_t *ctx, cw_auth_t *auth)
 {
     unsigned flags = ctx->route->flags;
+    if (auth->admin_needs_factors && !(flags & CW_ROUTE_MFA_OPEN)) {
+        cw_res_error(ctx->res, CW_ERR_USER_MORE_FACTORS_REQUIRED, NULL);
+        return -1;
+    }
     if (auth->user == NULL)
         return 0;
     size_t have = json_array_size(json_object_get(auth->session, "factors"));

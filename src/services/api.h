@@ -69,6 +69,9 @@ typedef struct cw_auth {
      * of their role in the project's organisation (services/console_auth.h); NULL otherwise. */
     const char *const *scopes;
     bool admin;       /* X-Appwrite-Mode: admin by a member: `key` holds the member's scopes */
+    /* Admin mode with a console session short of the factors its user needs (MFA): the
+     * middleware answers user_more_factors_required after the scope check, as Appwrite does. */
+    bool admin_needs_factors;
     bool has_dev_key; /* a valid X-Appwrite-Dev-Key: no rate limits, no origin check */
 } cw_auth_t;
 

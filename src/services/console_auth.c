@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "auth/mfa.h"
 #include "auth/scopes.h"
 #include "auth/session.h"
 #include "core/alloc.h"
@@ -251,29 +252,44 @@ static int project_team(cw_ctx_t *ctx, const char *project_id, char team[CW_CONS
 /* Admin mode --------------------------------------------------------------------------------------
  */
 
-/* The console user of a request's console session, or NULL. */
-static int console_user(cw_ctx_t *ctx, json_t **user)
+/* The console user of a request's console session, or NULL, and whether that session lacks a
+ * factor the user needs. */
+static int console_user(cw_ctx_t *ctx, json_t **user, bool *short_of_factors)
 {
     cw_session_cookie_t cookie;
     cw_db_t *db;
     cw_db_error_t err = {0};
     json_t *session = NULL;
+    int need = 1;
     *user = NULL;
+    *short_of_factors = false;
     if (!cw_api_session_credentials(ctx->req, CW_STR_LIT(CW_CONSOLE_PROJECT_ID), &cookie))
         return 0;
     if (console_db(ctx, &db) != 0)
         return -1;
     int rc = cw_session_verify(db, cw_str(cookie.id), cw_str(cookie.secret), cw_time_now_ms(), user,
                                &session, &err);
-    json_decref(session);
-    if (rc != 0 && rc != CW_ENOTFOUND)
+    if (rc != 0 && rc != CW_ENOTFOUND) {
+        json_decref(session);
         return server_error(ctx, "console session lookup failed", &err);
+    }
     if (*user != NULL && json_is_false(json_object_get(*user, "status"))) {
+        json_decref(session);
         json_decref(*user);
         *user = NULL;
         cw_res_error(ctx->res, CW_ERR_USER_BLOCKED, NULL);
         return -1;
     }
+    /* A session that passed the password alone must not administer projects when its user has a
+     * second factor to give: Appwrite gates admin mode like any route of the user's project. */
+    if (*user != NULL && cw_mfa_factors_required(db, *user, &need, &err) != 0) {
+        json_decref(session);
+        json_decref(*user);
+        *user = NULL;
+        return server_error(ctx, "console mfa check failed", &err);
+    }
+    *short_of_factors = json_array_size(json_object_get(session, "factors")) < (size_t)need;
+    json_decref(session);
     return 0;
 }
 
@@ -290,7 +306,8 @@ int cw_console_admin_resolve(cw_ctx_t *ctx, cw_auth_t *auth)
     }
     if (!auth->has_project || auth->has_key)
         return 0;
-    if (console_user(ctx, &user) != 0)
+    bool short_of_factors;
+    if (console_user(ctx, &user, &short_of_factors) != 0)
         return -1;
     if (user == NULL)
         return 0; /* no console session: a guest of the project, as Appwrite leaves it */
@@ -323,6 +340,7 @@ int cw_console_admin_resolve(cw_ctx_t *ctx, cw_auth_t *auth)
     auth->has_key = true;
     auth->role = CW_ROLE_KEYS;
     auth->admin = true;
+    auth->admin_needs_factors = short_of_factors;
     rc = 0;
 out:
     json_decref(roles);

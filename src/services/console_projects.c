@@ -253,13 +253,34 @@ static void on_update_team(cw_ctx_t *ctx)
 /* The projects a console user sees: those of organisations where they are an owner or a
  * developer (or hold a project role on that project), as Appwrite's project permissions give,
  * and the ones no organisation owns yet. */
+typedef struct list_item {
+    char id[sizeof(((cw_project_t *)0)->id)];
+    char team[CW_CONSOLE_ID_SIZE];
+    const char *name; /* in the request's arena */
+    int64_t created_at, updated_at;
+    size_t seq; /* place in the store's order (creation), the last tie-break */
+} list_item_t;
+
+/* An order query: the attribute it sorts on and its direction. */
+typedef enum list_key { BY_ID, BY_NAME, BY_TEAM, BY_CREATED, BY_UPDATED } list_key_t;
+typedef struct list_order {
+    list_key_t key;
+    bool desc;
+} list_order_t;
+
+#define LIST_MAX_ORDERS 8
+
 typedef struct list_state {
     json_t *memberships; /* the user's confirmed memberships */
     const char *team_filter;
     const char *name_filter;
     const char *search;
-    int64_t offset, limit, total;
-    cw_jw_t *w;
+    int64_t offset, limit;
+    list_order_t orders[LIST_MAX_ORDERS];
+    size_t norders;
+    list_item_t *items; /* the matches, in the request's arena */
+    size_t nitems, cap;
+    cw_arena_t *arena;
     cw_console_t *console;
     bool failed;
 } list_state_t;
@@ -309,14 +330,84 @@ static int list_one(const cw_project_t *p, void *arg)
     if (s->search != NULL && s->search[0] != '\0' && strstr(p->id, s->search) == NULL &&
         strcasestr(p->name, s->search) == NULL)
         return 0;
-    int64_t n = s->total++;
-    if (n >= s->offset && n < s->offset + s->limit)
-        cw_console_project_model(s->w, s->console, p);
+    if (s->nitems == s->cap) {
+        size_t cap = s->cap != 0 ? s->cap * 2 : 32;
+        list_item_t *grown = cw_arena_alloc(s->arena, cap * sizeof(*grown));
+        if (s->nitems != 0)
+            memcpy(grown, s->items, s->nitems * sizeof(*grown));
+        s->items = grown;
+        s->cap = cap;
+    }
+    list_item_t *it = &s->items[s->nitems++];
+    snprintf(it->id, sizeof(it->id), "%s", p->id);
+    snprintf(it->team, sizeof(it->team), "%s", team);
+    it->name = cw_arena_strndup(s->arena, p->name, strlen(p->name));
+    it->created_at = p->created_at;
+    it->updated_at = p->updated_at;
+    it->seq = s->nitems - 1;
     return 0;
 }
 
-/* Reads the queries Appwrite's list takes that cwrite applies: limit, offset, and equal on
- * teamId or name. */
+static int cmp_int(int64_t a, int64_t b)
+{
+    return a < b ? -1 : a > b;
+}
+
+/* The order queries in turn; ties keep the store's order (creation), as Appwrite's sequence. */
+static int cmp_items(const void *pa, const void *pb, void *arg)
+{
+    const list_state_t *s = arg;
+    const list_item_t *a = pa, *b = pb;
+    for (size_t i = 0; i < s->norders; i++) {
+        const list_order_t *o = &s->orders[i];
+        int c = 0;
+        switch (o->key) {
+        case BY_ID:
+            c = strcmp(a->id, b->id);
+            break;
+        case BY_NAME:
+            c = strcmp(a->name, b->name);
+            break;
+        case BY_TEAM:
+            c = strcmp(a->team, b->team);
+            break;
+        case BY_CREATED:
+            c = cmp_int(a->created_at, b->created_at);
+            break;
+        case BY_UPDATED:
+            c = cmp_int(a->updated_at, b->updated_at);
+            break;
+        }
+        if (c != 0)
+            return o->desc ? -c : c;
+    }
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* The attribute an order query may sort projects on: Appwrite's allowed attributes that cwrite
+ * keeps, and the internal ones. */
+static bool order_key(const char *attr, list_key_t *out)
+{
+    static const struct {
+        const char *name;
+        list_key_t key;
+    } keys[] = {{"$id", BY_ID},
+                {"name", BY_NAME},
+                {"teamId", BY_TEAM},
+                {"$createdAt", BY_CREATED},
+                {"$updatedAt", BY_UPDATED},
+                {"$sequence", BY_CREATED}};
+    for (size_t i = 0; attr != NULL && i < sizeof(keys) / sizeof(keys[0]); i++) {
+        if (strcmp(attr, keys[i].name) == 0) {
+            *out = keys[i].key;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Reads the queries Appwrite's list takes that cwrite applies: limit, offset, equal on teamId or
+ * name, and orderAsc/orderDesc (the CLI's `init project` lists by orderDesc("$id")). */
 static int read_queries(cw_ctx_t *ctx, list_state_t *s)
 {
     json_t *queries = cw_arg_json(ctx, "queries");
@@ -332,10 +423,15 @@ static int read_queries(cw_ctx_t *ctx, list_state_t *s)
         const char *method = json_string_value(json_object_get(parsed, "method"));
         const char *attr = json_string_value(json_object_get(parsed, "attribute"));
         json_t *v = json_array_get(json_object_get(parsed, "values"), 0);
+        bool asc = method != NULL && strcmp(method, "orderAsc") == 0;
+        bool desc = method != NULL && strcmp(method, "orderDesc") == 0;
+        list_key_t key;
         int rc = 0;
-        if (method != NULL && strcmp(method, "limit") == 0 && json_is_integer(v))
+        if (method != NULL && strcmp(method, "limit") == 0 && json_is_integer(v) &&
+            json_integer_value(v) >= 0)
             s->limit = json_integer_value(v);
-        else if (method != NULL && strcmp(method, "offset") == 0 && json_is_integer(v))
+        else if (method != NULL && strcmp(method, "offset") == 0 && json_is_integer(v) &&
+                 json_integer_value(v) >= 0)
             s->offset = json_integer_value(v);
         else if (method != NULL && strcmp(method, "equal") == 0 && attr != NULL &&
                  json_is_string(v) && strcmp(attr, "teamId") == 0)
@@ -345,6 +441,8 @@ static int read_queries(cw_ctx_t *ctx, list_state_t *s)
                  json_is_string(v) && strcmp(attr, "name") == 0)
             s->name_filter =
                 cw_arena_strndup(&ctx->req->arena, json_string_value(v), json_string_length(v));
+        else if ((asc || desc) && order_key(attr, &key) && s->norders < LIST_MAX_ORDERS)
+            s->orders[s->norders++] = (list_order_t){key, desc};
         else {
             cw_res_error(ctx->res, CW_ERR_GENERAL_QUERY_INVALID,
                          "Invalid query: this query is not supported on projects");
@@ -361,9 +459,10 @@ static void on_list(cw_ctx_t *ctx)
 {
     cw_thread_t *t = cw_ctx_thread(ctx);
     cw_auth_t *auth = cw_ctx_auth(ctx);
-    list_state_t s = {.limit = 25, .console = t->console};
+    list_state_t s = {.limit = 25, .console = t->console, .arena = &ctx->req->arena};
+    bool count = true;
     if (need_console(ctx) != 0 || cw_arg_text(ctx, "search", false, 256, &s.search) != 0 ||
-        read_queries(ctx, &s) != 0)
+        read_queries(ctx, &s) != 0 || cw_arg_bool(ctx, "total", false, &count) < 0)
         return;
     const char *uid = json_string_value(json_object_get(auth->user, "$id"));
     cw_db_t *db;
@@ -385,19 +484,28 @@ static void on_list(cw_ctx_t *ctx)
         }
     }
     s.memberships = json_object_get(found, "documents");
+    if (uid != NULL)
+        cw_console_project_each(t->console, list_one, &s);
+    json_decref(found);
+    if (s.failed) {
+        server_error(ctx, "project list failed");
+        return;
+    }
+    if (s.norders != 0 && s.nitems > 1)
+        qsort_r(s.items, s.nitems, sizeof(*s.items), cmp_items, &s);
     cw_jw_t *w = cw_res_json(ctx->res, 200);
-    s.w = w;
     cw_jw_obj_open(w);
     cw_jw_key(w, "projects");
     cw_jw_arr_open(w);
-    if (uid != NULL)
-        cw_console_project_each(t->console, list_one, &s);
+    int64_t end = s.limit > INT64_MAX - s.offset ? INT64_MAX : s.offset + s.limit;
+    for (int64_t n = s.offset; n < (int64_t)s.nitems && n < end; n++) {
+        const cw_project_t *p;
+        if (cw_console_project_find(t->console, cw_str(s.items[n].id), &p) == CW_OK)
+            cw_console_project_model(w, t->console, p);
+    }
     cw_jw_arr_close(w);
-    cw_jw_kv_int(w, "total", s.total);
+    cw_jw_kv_int(w, "total", count ? (int64_t)s.nitems : 0);
     cw_jw_obj_close(w);
-    json_decref(found);
-    if (s.failed)
-        server_error(ctx, "project list failed");
 }
 
 /* Dev keys ----------------------------------------------------------------------------------------
