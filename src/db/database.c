@@ -23,6 +23,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -645,6 +646,7 @@ typedef struct gc_group {
     struct gc_group *next;
     char *key;
     int refs;
+    _Atomic uint64_t auth_gen; /* cw_db_auth_generation */
     bool leading;
     pthread_cond_t cond;
     gc_job_t *head, *tail;
@@ -690,6 +692,7 @@ void cw_db_hub_join(cw_db_t *db, cw_db_hub_t *hub)
     if (g == NULL) {
         g = cw_calloc(1, sizeof(*g));
         g->key = cw_strdup(db->store_key);
+        atomic_init(&g->auth_gen, 1);
         pthread_cond_init(&g->cond, NULL);
         g->next = hub->groups;
         hub->groups = g;
@@ -698,6 +701,17 @@ void cw_db_hub_join(cw_db_t *db, cw_db_hub_t *hub)
     pthread_mutex_unlock(&hub->mu);
     db->hub = hub;
     db->group = g;
+}
+
+uint64_t cw_db_auth_generation(const cw_db_t *db)
+{
+    return db->group != NULL ? atomic_load(&db->group->auth_gen) : 0;
+}
+
+void cw_db_auth_changed(cw_db_t *db)
+{
+    if (db->group != NULL)
+        atomic_fetch_add(&db->group->auth_gen, 1);
 }
 
 static void hub_leave(cw_db_t *db)

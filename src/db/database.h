@@ -65,6 +65,15 @@ cw_db_hub_t *cw_db_hub_new(void);
 void cw_db_hub_free(cw_db_hub_t *hub);
 void cw_db_hub_join(cw_db_t *db, cw_db_hub_t *hub);
 
+/* A counter of this process's changes to a project's users, sessions and memberships (what a
+ * signed-in request's user, session and roles are read from), shared by every connection of the
+ * project in the hub. A cache of verified sessions reads it before reading the data and keeps an
+ * entry only while it has not moved. 0 for a connection outside a hub: cache nothing then.
+ * Changes made by other processes are not counted (a cache must also age its entries). */
+uint64_t cw_db_auth_generation(const cw_db_t *db);
+/* Moves the counter: call after such a change is committed (internal.c does). */
+void cw_db_auth_changed(cw_db_t *db);
+
 /* Several calls as one transaction. Between begin and commit, every call on this connection runs
  * inside one transaction (each write of its own in a savepoint, so a failed call undoes only
  * itself): commit makes all of them durable at once, rollback undoes all of them. Document writes

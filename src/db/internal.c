@@ -493,6 +493,15 @@ static int begin_call(cw_db_t *db, const char *coll, const icoll_t **c, cw_db_er
     return 0;
 }
 
+/* Whether a write to coll changes what a signed-in request is resolved from (the user, the
+ * session, the memberships that give roles): caches of verified sessions must drop it. */
+static void note_auth_change(cw_db_t *db, const char *coll)
+{
+    if (strcmp(coll, "users") == 0 || strcmp(coll, "sessions") == 0 ||
+        strcmp(coll, "memberships") == 0)
+        cw_db_auth_changed(db);
+}
+
 int cw_db_internal_create(cw_db_t *db, const char *coll, const char *id, json_t *data,
                           json_t *permissions, json_t **out, cw_db_error_t *err)
 {
@@ -509,8 +518,10 @@ int cw_db_internal_create(cw_db_t *db, const char *coll, const char *id, json_t 
     json_decref(d);
     json_decref(perms);
     cw__db_internal_leave(db);
-    if (rc == 0)
+    if (rc == 0) {
         decode(c, *out);
+        note_auth_change(db, coll);
+    }
     return rc;
 }
 
@@ -539,8 +550,10 @@ int cw_db_internal_update(cw_db_t *db, const char *coll, const char *id, json_t 
                                    CW_DB_INTERNAL_DATABASE, coll, id, d, NULL, out, err);
     json_decref(d);
     cw__db_internal_leave(db);
-    if (rc == 0)
+    if (rc == 0) {
         decode(c, *out);
+        note_auth_change(db, coll);
+    }
     return rc;
 }
 
@@ -552,6 +565,8 @@ int cw_db_internal_delete(cw_db_t *db, const char *coll, const char *id, cw_db_e
     int rc = cw_db_document_delete(db, CW_DB_FAMILY_COLLECTIONS, &key_actor,
                                    CW_DB_INTERNAL_DATABASE, coll, id, err);
     cw__db_internal_leave(db);
+    if (rc == 0)
+        note_auth_change(db, coll);
     return rc;
 }
 
@@ -604,6 +619,8 @@ int cw_db_internal_delete_where(cw_db_t *db, const char *coll, json_t *queries, 
                                     CW_DB_INTERNAL_DATABASE, coll, q, &res, err);
     json_decref(q);
     cw__db_internal_leave(db);
+    if (rc == 0)
+        note_auth_change(db, coll);
     if (rc == 0 && deleted != NULL)
         *deleted = (size_t)json_integer_value(json_object_get(res, "total"));
     json_decref(res);
@@ -622,7 +639,12 @@ int cw_db_internal_begin(cw_db_t *db, cw_db_error_t *err)
 
 int cw_db_internal_commit(cw_db_t *db, cw_db_error_t *err)
 {
-    return cw_db_batch_commit(db, err);
+    int rc = cw_db_batch_commit(db, err);
+    /* The writes inside moved the counter before they were visible; move it again now that they
+     * are, so nothing read in between stays cached. */
+    if (rc == 0)
+        cw_db_auth_changed(db);
+    return rc;
 }
 
 void cw_db_internal_rollback(cw_db_t *db)

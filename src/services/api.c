@@ -8,6 +8,7 @@
 #include "auth/mfa.h"
 #include "auth/scopes.h"
 #include "auth/session.h"
+#include "auth/session_cache.h"
 #include "auth/session_cookie.h"
 #include "core/alloc.h"
 #include "core/log.h"
@@ -56,6 +57,7 @@ static void *thread_init(void *data, int index)
     t->events = shared->events;
     t->webhooks = shared->webhooks;
     t->index = index;
+    t->sessions = cw_session_cache_new();
     if (cw_console_open(cfg->data_dir, &t->console) != CW_OK)
         cw_log(CW_LOG_ERROR, "msg=\"thread cannot open the console store\" thread=%d", index);
     return t;
@@ -71,6 +73,7 @@ static void thread_dispose(void *p)
             cw_db_close(t->dbs[i].db);
     }
     cw_console_close(t->console);
+    cw_session_cache_free(t->sessions);
     free(t);
 }
 
@@ -444,11 +447,21 @@ static int resolve_user(cw_ctx_t *ctx, cw_auth_t *auth)
     if (cw_thread_db(t, auth->project, &db, &err) != 0 || cw_db_internal_ensure(db, &err) != 0)
         goto fail_db;
     int rc = 0;
+    bool cached = false;
+    /* Read before the data, so a change committed meanwhile leaves nothing stale cached. */
+    uint64_t gen = cw_db_auth_generation(db);
+    char hash[CW_SESSION_HASH_LEN + 1];
+    cw_session_key_t ck = {auth->project->id, auth->project->created_at, cookie.id, hash};
     if (has_cookie) {
-        rc = cw_session_verify(db, cw_str(cookie.id), cw_str(cookie.secret), now, &auth->user,
-                               &auth->session, &err);
-        if (rc != 0 && rc != CW_ENOTFOUND)
-            goto fail_db;
+        cw_session_secret_hash(cw_str(cookie.secret), hash);
+        cached = cw_session_cache_get(t->sessions, &ck, gen, now, &req->arena, &auth->user,
+                                      &auth->session, &auth->roles);
+        if (!cached) {
+            rc = cw_session_verify(db, cw_str(cookie.id), cw_str(cookie.secret), now,
+                                   &auth->user, &auth->session, &err);
+            if (rc != 0 && rc != CW_ENOTFOUND)
+                goto fail_db;
+        }
     }
     if (jwt.len > 0) {
         if (auth->user != NULL) {
@@ -472,8 +485,13 @@ static int resolve_user(cw_ctx_t *ctx, cw_auth_t *auth)
             auth->via_jwt = auth->user != NULL;
         }
     }
-    if (auth->user != NULL && cw_session_roles(db, auth->user, &req->arena, &auth->roles, &err) != 0)
-        goto fail_db;
+    if (auth->user != NULL && !cached) {
+        if (cw_session_roles(db, auth->user, &req->arena, &auth->roles, &err) != 0)
+            goto fail_db;
+        if (has_cookie && !auth->via_jwt)
+            cw_session_cache_put(t->sessions, &ck, gen, now, auth->user, auth->session,
+                                 auth->roles);
+    }
     if (auth->user != NULL && !auth->has_key && touch_user(db, auth, now, &err) != 0)
         goto fail_db;
     return 0;

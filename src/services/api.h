@@ -36,6 +36,7 @@ typedef struct cw_thread {
     cw_thread_db_t dbs[CW_THREAD_DBS];
     uint64_t db_uses;
     cw_db_hub_t *db_hub; /* shared by all threads; every store opened joins it */
+    struct cw_session_cache *sessions; /* this thread's verified sessions (auth/session_cache.h) */
     cw_queue_t *queue;   /* the job queue, shared by all threads; NULL when it failed to open */
     struct cw_abuse *abuse; /* shared by all threads: the rate limits and their counters */
     const cw_project_t *console_project; /* the console's own project, shared, read-only */
