@@ -276,6 +276,15 @@ static void in_format(cw_ctx_t *ctx, json_t *m)
         json_object_del(m, "authMethods");
         json_object_del(m, "services");
         json_object_del(m, "protocols");
+        size_t i;
+        json_t *n;
+        json_array_foreach(json_object_get(m, "authMockNumbers"), i, n)
+        {
+            json_object_set(n, "phone", json_object_get(n, "number"));
+            json_object_del(n, "number");
+            json_object_del(n, "$createdAt");
+            json_object_del(n, "$updatedAt");
+        }
     }
     if (cw_svc_format_before(ctx, 1, 9, 2)) {
         json_object_del(m, "authMembershipsUserId");
@@ -537,6 +546,13 @@ static void update_switch(cw_ctx_t *ctx, const char *param, cw_project_setting_t
 
 static void on_auth_method(cw_ctx_t *ctx)
 {
+    /* Appwrite's request filter V23: before 1.9.2 the switch is `status`. */
+    json_t *params = ctx->req->params;
+    json_t *status = json_object_get(params, "status");
+    if (json_is_object(params) && status != NULL && cw_svc_format_before(ctx, 1, 9, 2)) {
+        json_object_set(params, "enabled", status);
+        json_object_del(params, "status");
+    }
     update_switch(ctx, "methodId", CW_PROJECT_AUTHS, NULL);
 }
 
