@@ -142,10 +142,10 @@ void cw_console_project_model(cw_jw_t *w, cw_console_t *c, const cw_project_t *p
     cw_jw_arr_open(w);
     for (size_t i = 0; i < a->nmock_numbers; i++) {
         cw_jw_obj_open(w);
-        cw_jw_kv_cstr(w, "number", a->mock_numbers[i].phone);
+        /* Only the older formats have this field (Appwrite's filter V26 builds it), with these
+         * two keys. */
+        cw_jw_kv_cstr(w, "phone", a->mock_numbers[i].phone);
         cw_jw_kv_cstr(w, "otp", a->mock_numbers[i].otp);
-        kv_time(w, "$createdAt", p->updated_at);
-        kv_time(w, "$updatedAt", p->updated_at);
         cw_jw_obj_close(w);
     }
     cw_jw_arr_close(w);

@@ -1,5 +1,6 @@
 #include "services/internal_api.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/utf8.h"
@@ -10,19 +11,43 @@
 
 int cw_svc_open_internal(cw_ctx_t *ctx, cw_db_t **db)
 {
-    cw_db_error_t err = {0};
     if (!cw_ctx_auth(ctx)->has_project) {
         cw_res_error(ctx->res, CW_ERR_GENERAL_ACCESS_FORBIDDEN,
                      "No project was given: set the project ID on your SDK client (the "
                      "X-Appwrite-Project header).");
         return -1;
     }
-    if (cw_thread_db(cw_ctx_thread(ctx), cw_ctx_auth(ctx)->project, db, &err) != 0 ||
+    return cw_svc_open_internal_of(ctx, cw_ctx_auth(ctx)->project, db);
+}
+
+int cw_svc_open_internal_of(cw_ctx_t *ctx, const cw_project_t *project, cw_db_t **db)
+{
+    cw_db_error_t err = {0};
+    if (cw_thread_db(cw_ctx_thread(ctx), project, db, &err) != 0 ||
         cw_db_internal_ensure(*db, &err) != 0) {
         cw_res_error(ctx->res, err.type, "%s", err.message);
         return -1;
     }
     return 0;
+}
+
+bool cw_svc_format_before(cw_ctx_t *ctx, int major, int minor, int patch)
+{
+    cw_str_t v = cw_req_header(ctx->req, "x-appwrite-response-format");
+    char buf[32];
+    int got[3] = {0, 0, 0};
+    if (v.len == 0 || v.len >= sizeof(buf))
+        return false;
+    memcpy(buf, v.ptr, v.len);
+    buf[v.len] = '\0';
+    if (sscanf(buf, "%d.%d.%d", &got[0], &got[1], &got[2]) < 1)
+        return false;
+    int want[3] = {major, minor, patch};
+    for (int i = 0; i < 3; i++) {
+        if (got[i] != want[i])
+            return got[i] < want[i];
+    }
+    return false;
 }
 
 void cw_svc_fail_db(cw_ctx_t *ctx, const cw_db_error_t *err, cw_err_t not_found, cw_err_t dup)

@@ -7,12 +7,19 @@
 #define CW_SERVICES_INTERNAL_API_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
+#include "db/console.h"
 #include "db/database.h"
 #include "http/router.h"
 
 /* The request's project store with its internal collections; 0, or -1 with the error written. */
 int cw_svc_open_internal(cw_ctx_t *ctx, cw_db_t **db);
+/* The same for a project other than the request's (one the console resolver allowed). */
+int cw_svc_open_internal_of(cw_ctx_t *ctx, const cw_project_t *project, cw_db_t **db);
+/* Whether the client asked (X-Appwrite-Response-Format) for a format older than
+ * major.minor.patch; Appwrite's request and response filters turn on by this test. */
+bool cw_svc_format_before(cw_ctx_t *ctx, int major, int minor, int patch);
 /* Writes a database error; not_found and dup replace the document-level types (0: keep). */
 void cw_svc_fail_db(cw_ctx_t *ctx, const cw_db_error_t *err, cw_err_t not_found, cw_err_t dup);
 /* Deletes user_id with what Appwrite's delete worker removes for a user, in one transaction:

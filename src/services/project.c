@@ -17,6 +17,7 @@
 #include "models/json.h"
 #include "services/api.h"
 #include "services/console_auth.h"
+#include "services/internal_api.h"
 #include "services/mail_api.h"
 #include "services/project_internal.h"
 #include "services/routes.h"
@@ -264,6 +265,47 @@ static void capitalised(const char *prefix, const char *name, char *out, size_t 
         out[at] = (char)(out[at] - 'a' + 'A');
 }
 
+/* The model as an older client asked for it (X-Appwrite-Response-Format), through Appwrite's
+ * response filters: before 1.9.5 no arrays of methods, services and protocols (V26); before
+ * 1.9.2 the reply-to address as smtpReplyTo and no membership-privacy fields of 1.9.2 (V23);
+ * before 1.9.1 no protocol switches (V22); before 1.9.0 the platforms in their older model
+ * (V21). */
+static void in_format(cw_ctx_t *ctx, json_t *m)
+{
+    if (cw_svc_format_before(ctx, 1, 9, 5)) {
+        json_object_del(m, "authMethods");
+        json_object_del(m, "services");
+        json_object_del(m, "protocols");
+        size_t i;
+        json_t *n;
+        json_array_foreach(json_object_get(m, "authMockNumbers"), i, n)
+        {
+            json_object_set(n, "phone", json_object_get(n, "number"));
+            json_object_del(n, "number");
+            json_object_del(n, "$createdAt");
+            json_object_del(n, "$updatedAt");
+        }
+    }
+    if (cw_svc_format_before(ctx, 1, 9, 2)) {
+        json_object_del(m, "authMembershipsUserId");
+        json_object_del(m, "authMembershipsUserPhone");
+        json_object_set(m, "smtpReplyTo", json_object_get(m, "smtpReplyToEmail"));
+        json_object_del(m, "smtpReplyToEmail");
+        json_object_del(m, "smtpReplyToName");
+    }
+    if (cw_svc_format_before(ctx, 1, 9, 1)) {
+        for (const char *const *s = protocols; *s != NULL; s++) {
+            char field[48];
+            capitalised("protocolStatusFor", *s, field, sizeof(field));
+            json_object_del(m, field);
+        }
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(m, "platforms"), i, v)
+        cw__project_platform_in_format(ctx, v);
+}
+
 json_t *cw__project_model(cw_ctx_t *ctx, const cw_project_t *p)
 {
     const cw_project_auth_t *a = &p->auth;
@@ -354,6 +396,7 @@ json_t *cw__project_model(cw_ctx_t *ctx, const cw_project_t *p)
     json_object_set_new(m, "authMethods", methods);
     json_object_set_new(m, "services", svc);
     json_object_set_new(m, "protocols", proto);
+    in_format(ctx, m);
     return m;
 }
 
@@ -503,6 +546,13 @@ static void update_switch(cw_ctx_t *ctx, const char *param, cw_project_setting_t
 
 static void on_auth_method(cw_ctx_t *ctx)
 {
+    /* Appwrite's request filter V23: before 1.9.2 the switch is `status`. */
+    json_t *params = ctx->req->params;
+    json_t *status = json_object_get(params, "status");
+    if (json_is_object(params) && status != NULL && cw_svc_format_before(ctx, 1, 9, 2)) {
+        json_object_set(params, "enabled", status);
+        json_object_del(params, "status");
+    }
     update_switch(ctx, "methodId", CW_PROJECT_AUTHS, NULL);
 }
 
@@ -590,6 +640,13 @@ static void on_smtp(cw_ctx_t *ctx)
     const cw_project_t *p;
     if (cw__project_target(ctx, &p) != 0)
         return;
+    /* Appwrite's request filter V23: before 1.9.2 the reply-to address is `replyTo`. */
+    json_t *params = ctx->req->params;
+    json_t *old_reply = json_object_get(params, "replyTo");
+    if (json_is_object(params) && old_reply != NULL && cw_svc_format_before(ctx, 1, 9, 2)) {
+        json_object_set(params, "replyToEmail", old_reply);
+        json_object_del(params, "replyTo");
+    }
     json_t *changes = json_object();
     static const char *const texts[] = {"host",       "username",    "password",
                                         "senderName", "replyToName", NULL};

@@ -66,6 +66,10 @@ void cw__project_platforms_update(cw_ctx_t *ctx);
 void cw__project_platforms_get(cw_ctx_t *ctx);
 void cw__project_platforms_delete(cw_ctx_t *ctx);
 json_t *cw__project_platform_model(const json_t *stored);
+/* The Platform model as a client before 1.9.0 knows it (Appwrite's response filter V21): the
+ * platform's identifier under `key`, with `store` and `hostname` always there. Takes m and
+ * returns it. */
+json_t *cw__project_platform_in_format(cw_ctx_t *ctx, json_t *m);
 
 void cw__project_policies_list(cw_ctx_t *ctx);
 void cw__project_policies_get(cw_ctx_t *ctx);

@@ -9,6 +9,7 @@
 #include "core/timeutil.h"
 #include "http/args.h"
 #include "services/api.h"
+#include "services/internal_api.h"
 #include "services/project_internal.h"
 
 #define KEY_NAME_MAX 128
@@ -116,6 +117,11 @@ void cw__project_keys_create(cw_ctx_t *ctx)
         cw_res_error(ctx->res, CW_ERR_KEY_CREATION_DENIED, NULL);
         return;
     }
+    /* Appwrite's request filters: a client before 1.9.0 sends no keyId (one is made). */
+    json_t *params = ctx->req->params;
+    if (json_is_object(params) && cw_svc_format_before(ctx, 1, 9, 0) &&
+        json_object_get(params, "keyId") == NULL)
+        json_object_set_new(params, "keyId", json_string("unique()"));
     if (cw__project_arg_id(ctx, "keyId", true, &id) != 0 || arg_name(ctx, &name) != 0 ||
         arg_scopes(ctx, &scopes) != 0 || arg_expire(ctx, &expire) != 0)
         return;

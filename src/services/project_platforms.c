@@ -9,6 +9,7 @@
 #include "services/api.h"
 #include "http/cors.h"
 #include "services/project.h"
+#include "services/internal_api.h"
 #include "services/project_internal.h"
 
 #define PLATFORM_NAME_MAX 128
@@ -65,6 +66,25 @@ json_t *cw__project_platform_model(const json_t *stored)
                           json_object_get(stored, "name"), "type", type != NULL ? type : "web");
     const char *value = json_string_value(json_object_get(stored, t <= 0 ? "hostname" : "key"));
     json_object_set_new(m, types[t < 0 ? 0 : t].field, json_string(value != NULL ? value : ""));
+    return m;
+}
+
+json_t *cw__project_platform_in_format(cw_ctx_t *ctx, json_t *m)
+{
+    if (!cw_svc_format_before(ctx, 1, 9, 0))
+        return m;
+    const char *key = "";
+    for (size_t i = 1; i < NTYPES; i++) {
+        const char *v = json_string_value(json_object_get(m, types[i].field));
+        if (v != NULL && v[0] != '\0' && key[0] == '\0')
+            key = v;
+    }
+    json_object_set_new(m, "key", json_string(key));
+    for (size_t i = 1; i < NTYPES; i++)
+        json_object_del(m, types[i].field);
+    json_object_set_new(m, "store", json_string(""));
+    if (json_object_get(m, "hostname") == NULL)
+        json_object_set_new(m, "hostname", json_string(""));
     return m;
 }
 
@@ -190,6 +210,11 @@ void cw__project_platforms_create(cw_ctx_t *ctx)
     bool typed = cw_req_path_param(ctx->req, "type").ptr != NULL;
     if (typed && path_type(ctx, &e.type) != 0)
         return;
+    /* Appwrite's request filter V21: a client before 1.9.0 sends no platformId. */
+    json_t *params = ctx->req->params;
+    if (json_is_object(params) && cw_svc_format_before(ctx, 1, 9, 0) &&
+        json_object_get(params, "platformId") == NULL)
+        json_object_set_new(params, "platformId", json_string("unique()"));
     if (cw__project_target(ctx, &p) != 0 || cw__project_arg_id(ctx, "platformId", true, &e.id) != 0)
         return;
     if (!typed) {
@@ -209,7 +234,7 @@ void cw__project_platforms_create(cw_ctx_t *ctx)
     if (platform_args(ctx, &e, typed) != 0)
         return;
     if (cw__project_edit(ctx, p, CW_PROJECT_PLATFORMS, edit_platforms, &e) == 0)
-        cw__project_json(ctx, 201, e.result);
+        cw__project_json(ctx, 201, cw__project_platform_in_format(ctx, e.result));
 }
 
 void cw__project_platforms_update(cw_ctx_t *ctx)
@@ -227,7 +252,7 @@ void cw__project_platforms_update(cw_ctx_t *ctx)
     if (typed && type_index(e.type) == 0 && e.hostname == NULL)
         e.hostname = "";
     if (cw__project_edit(ctx, p, CW_PROJECT_PLATFORMS, edit_platforms, &e) == 0)
-        cw__project_json(ctx, 200, e.result);
+        cw__project_json(ctx, 200, cw__project_platform_in_format(ctx, e.result));
 }
 
 void cw__project_platforms_delete(cw_ctx_t *ctx)
@@ -253,7 +278,8 @@ void cw__project_platforms_get(cw_ctx_t *ctx)
     {
         const char *pid = json_string_value(json_object_get(v, "$id"));
         if (pid != NULL && strcmp(pid, id) == 0) {
-            cw__project_json(ctx, 200, cw__project_platform_model(v));
+            cw__project_json(ctx, 200,
+                             cw__project_platform_in_format(ctx, cw__project_platform_model(v)));
             return;
         }
     }
@@ -268,8 +294,8 @@ void cw__project_platforms_list(cw_ctx_t *ctx)
     json_t *all = json_array();
     size_t i;
     json_t *v;
-    json_array_foreach(p->platforms, i, v)
-        json_array_append_new(all, cw__project_platform_model(v));
+    json_array_foreach(p->platforms, i, v) json_array_append_new(
+        all, cw__project_platform_in_format(ctx, cw__project_platform_model(v)));
     cw__project_list(ctx, all, "platforms", "$id");
 }
 

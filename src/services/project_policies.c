@@ -5,6 +5,7 @@
 #include "core/status.h"
 #include "http/args.h"
 #include "services/api.h"
+#include "services/internal_api.h"
 #include "services/project_internal.h"
 
 #define PASSWORD_MIN_LOW 8
@@ -184,6 +185,42 @@ static const char *policy_of_request(cw_ctx_t *ctx)
     return "";
 }
 
+static void rename_param(json_t *params, const char *from, const char *to)
+{
+    json_t *v = json_object_get(params, from);
+    if (v == NULL)
+        return;
+    json_object_set(params, to, v);
+    json_object_del(params, from);
+}
+
+/* The parameters of a client before 1.9.2 under the current names (Appwrite's request filter
+ * V23): the limits were `limit` (0 for none), the session alerts `alerts`, the membership MFA
+ * switch `mfa`. */
+static void old_params(cw_ctx_t *ctx, const char *id)
+{
+    json_t *params = ctx->req->params;
+    if (!json_is_object(params) || !cw_svc_format_before(ctx, 1, 9, 2))
+        return;
+    if (strcmp(id, "user-limit") == 0 || strcmp(id, "password-history") == 0 ||
+        strcmp(id, "session-limit") == 0) {
+        json_t *limit = json_object_get(params, "limit");
+        if (limit != NULL) {
+            json_object_set_new(params, "total",
+                                json_is_integer(limit) && json_integer_value(limit) == 0
+                                    ? json_null()
+                                    : json_incref(limit));
+            json_object_del(params, "limit");
+        }
+    } else if (strcmp(id, "session-alert") == 0) {
+        rename_param(params, "alerts", "enabled");
+    } else if (strcmp(id, "membership-privacy") == 0) {
+        json_object_set_new(params, "userId", json_false());
+        json_object_set_new(params, "userPhone", json_false());
+        rename_param(params, "mfa", "userMFA");
+    }
+}
+
 void cw__project_policies_update(cw_ctx_t *ctx)
 {
     const cw_project_t *p;
@@ -193,6 +230,7 @@ void cw__project_policies_update(cw_ctx_t *ctx)
     bool strength = false;
     if (cw__project_target(ctx, &p) != 0)
         goto out;
+    old_params(ctx, id);
     if (strcmp(id, "password-dictionary") == 0) {
         rc = take_enabled(ctx, "passwordDictionary", e.set);
     } else if (strcmp(id, "password-history") == 0) {

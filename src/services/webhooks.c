@@ -1,7 +1,9 @@
 /* The Webhooks service (/v1/webhooks): a project's webhooks, stored in its internal "webhooks"
  * collection under Appwrite's attribute names (httpUser, httpPass, security, signatureKey) and
- * answered as the Webhook model (authUsername, authPassword, tls, secret). Delivery is
- * workers/webhooks.c's. */
+ * answered as the Webhook model (authUsername, authPassword, tls, secret). The older paths
+ * /v1/projects/{projectId}/webhooks… reach the same webhooks of the project the console resolver
+ * allows; a client asking for a response format before 1.9.1 sends and gets the older names,
+ * as Appwrite's request and response filters give them. Delivery is workers/webhooks.c's. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 #include "core/utf8.h"
 #include "db/internal.h"
 #include "events/events.h"
+#include "services/console_auth.h"
 #include "http/args.h"
 #include "services/api.h"
 #include "services/internal_api.h"
@@ -43,7 +46,7 @@ static const char *str_of(const json_t *o, const char *key)
 
 /* The Webhook model of a stored webhook; the secret only when with_secret (creation and
  * rotation), as Appwrite. */
-static json_t *webhook_model(const json_t *d, bool with_secret)
+static json_t *webhook_model_new(const json_t *d, bool with_secret)
 {
     const json_t *events = json_object_get(d, "events");
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:b, s:s, s:s, s:s, s:b, s:s, s:I}", "$id",
@@ -55,6 +58,65 @@ static json_t *webhook_model(const json_t *d, bool with_secret)
                      with_secret ? str_of(d, "signatureKey") : "", "enabled",
                      json_is_true(json_object_get(d, "enabled")), "logs", str_of(d, "logs"),
                      "attempts", json_integer_value(json_object_get(d, "attempts")));
+}
+
+/* Whether the client speaks the webhook names before 1.9.1 (security, httpUser, httpPass,
+ * signatureKey). */
+static bool old_names(cw_ctx_t *ctx)
+{
+    return cw_svc_format_before(ctx, 1, 9, 1);
+}
+
+static void rename_field(json_t *o, const char *from, const char *to)
+{
+    json_t *v = json_object_get(o, from);
+    if (v == NULL)
+        return;
+    json_object_set(o, to, v);
+    json_object_del(o, from);
+}
+
+/* The model in the names the client asked for (Appwrite's response filter V22). */
+static json_t *webhook_model(cw_ctx_t *ctx, const json_t *d, bool with_secret)
+{
+    json_t *m = webhook_model_new(d, with_secret);
+    if (old_names(ctx)) {
+        rename_field(m, "tls", "security");
+        rename_field(m, "authUsername", "httpUser");
+        rename_field(m, "authPassword", "httpPass");
+        rename_field(m, "secret", "signatureKey");
+    }
+    return m;
+}
+
+/* The older parameter names under the current ones (Appwrite's request filters V21 and V22): a
+ * client before 1.9.0 sends no webhookId (a unique one is made), one before 1.9.1 names the
+ * switches security, httpUser and httpPass. */
+static void old_params(cw_ctx_t *ctx, bool create)
+{
+    json_t *params = ctx->req->params;
+    if (!json_is_object(params) || !old_names(ctx))
+        return;
+    if (create && cw_svc_format_before(ctx, 1, 9, 0) &&
+        json_object_get(params, "webhookId") == NULL)
+        json_object_set_new(params, "webhookId", json_string("unique()"));
+    rename_field(params, "security", "tls");
+    rename_field(params, "httpUser", "authUsername");
+    rename_field(params, "httpPass", "authPassword");
+}
+
+/* The store of the project a route acts on: the request's own on /v1/webhooks, the one named by
+ * the path on the older /v1/projects/{projectId}/webhooks, for whoever may act on it. */
+static int open_store(cw_ctx_t *ctx, cw_db_t **db)
+{
+    cw_str_t alias = cw_req_path_param(ctx->req, "projectId");
+    if (alias.ptr == NULL)
+        return cw_svc_open_internal(ctx, db);
+    const cw_project_t *p;
+    char *id = cw_arena_strndup(&ctx->req->arena, alias.ptr, alias.len);
+    if (cw_console_target_project(ctx, id, &p) != 0)
+        return -1;
+    return cw_svc_open_internal_of(ctx, p, db);
 }
 
 /* `webhookId` of the path: Appwrite's UID validator. */
@@ -161,6 +223,7 @@ static void on_create(cw_ctx_t *ctx)
     json_t *data = NULL, *out = NULL;
     cw_db_t *db;
     cw_db_error_t err = {0};
+    old_params(ctx, true);
     if (cw_arg_str(ctx, "webhookId", true, 0, &sid) != 0)
         return;
     if (cw_str_eq_cstr(sid, "unique()")) {
@@ -174,7 +237,7 @@ static void on_create(cw_ctx_t *ctx)
     }
     if (read_fields(ctx, &data) != 0)
         return;
-    if (arg_secret(ctx, generated, &secret) != 0 || cw_svc_open_internal(ctx, &db) != 0)
+    if (arg_secret(ctx, generated, &secret) != 0 || open_store(ctx, &db) != 0)
         goto out;
     json_object_set_new(data, "signatureKey", json_string(secret));
     json_object_set_new(data, "logs", json_string(""));
@@ -184,7 +247,7 @@ static void on_create(cw_ctx_t *ctx)
         goto out;
     }
     changed(ctx);
-    cw_svc_reply(ctx, 201, webhook_model(out, true));
+    cw_svc_reply(ctx, 201, webhook_model(ctx, out, true));
 out:
     json_decref(data);
     json_decref(out);
@@ -258,7 +321,7 @@ static void on_list(cw_ctx_t *ctx)
     cw_db_error_t err = {0};
     if (arg_queries(ctx, &queries) != 0)
         return;
-    if (arg_flag(ctx, "total", true, &total) != 0 || cw_svc_open_internal(ctx, &db) != 0)
+    if (arg_flag(ctx, "total", true, &total) != 0 || open_store(ctx, &db) != 0)
         goto out;
     if (cw_db_internal_find(db, "webhooks", queries, NULL, total, &out, &err) != 0) {
         cw_svc_fail_db(ctx, &err, 0, 0);
@@ -269,7 +332,7 @@ static void on_list(cw_ctx_t *ctx)
     json_t *d;
     json_array_foreach(json_object_get(out, "documents"), i, d)
     {
-        json_array_append_new(list, webhook_model(d, false));
+        json_array_append_new(list, webhook_model(ctx, d, false));
     }
     json_t *m = json_object();
     json_object_set(m, "total", json_object_get(out, "total"));
@@ -286,13 +349,13 @@ static void on_get(cw_ctx_t *ctx)
     json_t *out = NULL;
     cw_db_t *db;
     cw_db_error_t err = {0};
-    if (arg_path_id(ctx, &id) != 0 || cw_svc_open_internal(ctx, &db) != 0)
+    if (arg_path_id(ctx, &id) != 0 || open_store(ctx, &db) != 0)
         return;
     if (cw_db_internal_get(db, "webhooks", id, &out, &err) != 0) {
         cw_svc_fail_db(ctx, &err, CW_ERR_WEBHOOK_NOT_FOUND, 0);
         return;
     }
-    cw_svc_reply(ctx, 200, webhook_model(out, false));
+    cw_svc_reply(ctx, 200, webhook_model(ctx, out, false));
     json_decref(out);
 }
 
@@ -302,9 +365,10 @@ static void on_update(cw_ctx_t *ctx)
     json_t *data = NULL, *out = NULL, *found = NULL;
     cw_db_t *db;
     cw_db_error_t err = {0};
+    old_params(ctx, false);
     if (arg_path_id(ctx, &id) != 0 || read_fields(ctx, &data) != 0)
         return;
-    if (cw_svc_open_internal(ctx, &db) != 0)
+    if (open_store(ctx, &db) != 0)
         goto out;
     if (cw_db_internal_get(db, "webhooks", id, &found, &err) != 0) {
         cw_svc_fail_db(ctx, &err, CW_ERR_WEBHOOK_NOT_FOUND, 0);
@@ -318,7 +382,7 @@ static void on_update(cw_ctx_t *ctx)
         goto out;
     }
     changed(ctx);
-    cw_svc_reply(ctx, 200, webhook_model(out, false));
+    cw_svc_reply(ctx, 200, webhook_model(ctx, out, false));
 out:
     json_decref(found);
     json_decref(data);
@@ -333,7 +397,7 @@ static void on_update_secret(cw_ctx_t *ctx)
     cw_db_t *db;
     cw_db_error_t err = {0};
     if (arg_path_id(ctx, &id) != 0 || arg_secret(ctx, generated, &secret) != 0 ||
-        cw_svc_open_internal(ctx, &db) != 0)
+        open_store(ctx, &db) != 0)
         return;
     data = json_pack("{s:s}", "signatureKey", secret);
     if (cw_db_internal_update(db, "webhooks", id, data, &out, &err) != 0) {
@@ -341,7 +405,7 @@ static void on_update_secret(cw_ctx_t *ctx)
         goto out;
     }
     changed(ctx);
-    cw_svc_reply(ctx, 200, webhook_model(out, true));
+    cw_svc_reply(ctx, 200, webhook_model(ctx, out, true));
 out:
     json_decref(data);
     json_decref(out);
@@ -352,7 +416,7 @@ static void on_delete(cw_ctx_t *ctx)
     const char *id;
     cw_db_t *db;
     cw_db_error_t err = {0};
-    if (arg_path_id(ctx, &id) != 0 || cw_svc_open_internal(ctx, &db) != 0)
+    if (arg_path_id(ctx, &id) != 0 || open_store(ctx, &db) != 0)
         return;
     if (cw_db_internal_delete(db, "webhooks", id, &err) != 0) {
         cw_svc_fail_db(ctx, &err, CW_ERR_WEBHOOK_NOT_FOUND, 0);
@@ -363,6 +427,7 @@ static void on_delete(cw_ctx_t *ctx)
 }
 
 #define WEBHOOK "/v1/webhooks/{webhookId}"
+#define OLD "/v1/projects/{projectId}/webhooks"
 #define OFF CW_ROUTE_OFFLOAD
 
 const cw_route_t cw_webhooks_routes[] = {
@@ -372,5 +437,11 @@ const cw_route_t cw_webhooks_routes[] = {
     {"PUT", WEBHOOK, "webhooks.write", on_update, OFF},
     {"DELETE", WEBHOOK, "webhooks.write", on_delete, OFF},
     {"PATCH", WEBHOOK "/secret", "webhooks.write", on_update_secret, OFF},
+    {"GET", OLD, "webhooks.read", on_list, OFF},
+    {"POST", OLD, "webhooks.write", on_create, OFF},
+    {"GET", OLD "/{webhookId}", "webhooks.read", on_get, OFF},
+    {"PUT", OLD "/{webhookId}", "webhooks.write", on_update, OFF},
+    {"DELETE", OLD "/{webhookId}", "webhooks.write", on_delete, OFF},
+    {"PATCH", OLD "/{webhookId}/signature", "webhooks.write", on_update_secret, OFF},
 };
 const size_t cw_webhooks_routes_count = sizeof(cw_webhooks_routes) / sizeof(cw_webhooks_routes[0]);

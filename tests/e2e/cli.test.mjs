@@ -4,8 +4,9 @@
 // a TablesDB database and a Databases database, `push tables` and `push collections`, rows and
 // documents written by the CLI and by node-appwrite with an API key, `pull` into a fresh folder,
 // a push of the pulled file that changes nothing, a push that changes the schema, the default
-// project claimed for the organisation with `projects update-team`, logout, and a sign-in with
-// a TOTP second factor (a session short of it may not act on projects).
+// project claimed for the organisation with `projects update-team`, `push settings` (the project
+// name, services, auth methods and security through the older /v1/projects/{id}/… paths), logout,
+// and a sign-in with a TOTP second factor (a session short of it may not act on projects).
 // The CLI runs in a temporary HOME with no terminal (a question it asked would end it) and with
 // every connection beyond loopback refused and recorded (lib/loopback-only.cjs).
 import { test, before, after } from 'node:test';
@@ -403,6 +404,78 @@ test('the default project of the first start: claimed for an organisation by the
     const row = await new sdk.TablesDB(client).createRow({ databaseId: 'notes', tableId: 'notes', rowId: 'n1',
         data: { text: 'hello' } });
     assert.equal(row.text, 'hello');
+});
+
+test('push settings: the project name, services, auth security and methods through the older paths', async () => {
+    const folder = join(root, 'settings');
+    mkdirSync(folder);
+    const services = { account: true, avatars: true, databases: true, locale: false, health: true,
+        storage: true, teams: true, users: true, sites: true, functions: true, graphql: false,
+        messaging: true };
+    writeFileSync(join(folder, 'appwrite.json'), JSON.stringify({
+        projectId: 'shop',
+        projectName: 'Shop Settings',
+        endpoint: server.endpoint,
+        settings: {
+            services,
+            auth: {
+                methods: { jwt: true, phone: true, invites: true, anonymous: false, 'email-otp': true,
+                    'magic-url': false, 'email-password': true },
+                security: { duration: 3600, limit: 100, sessionsLimit: 5, passwordHistory: 3,
+                    passwordDictionary: true, personalDataCheck: true, sessionAlerts: true,
+                    mockNumbers: [{ phone: '+15550001111', otp: '123456' }] },
+            },
+        },
+    }, null, 4));
+    const mark = server.output().stdout.length;
+    const r = await appwriteOk(['push', 'settings', '--force'], folder);
+    assert.match(r.stdout, /Successfully pushed all project settings/);
+    const calls = requestsSince(mark);
+    assert.ok(calls.every((c) => /[^45]\d\d$/.test(c)), calls.join('\n'));
+    assert.ok(calls.includes('PATCH /v1/projects/shop/service 200'));
+    assert.ok(calls.includes('PATCH /v1/projects/shop/auth/mock-numbers 200'));
+    assert.ok(calls.includes('PATCH /v1/projects/shop/auth/anonymous 200'));
+
+    const p = await new con.Projects(await consoleSignIn()).get({ projectId: 'shop' });
+    assert.equal(p.name, 'Shop Settings');
+    assert.equal(p.serviceStatusForLocale, false);
+    assert.equal(p.serviceStatusForGraphql, false);
+    assert.equal(p.serviceStatusForDatabases, true);
+    assert.equal(p.authAnonymous, false);
+    assert.equal(p.authUsersAuthMagicURL, false);
+    assert.equal(p.authEmailPassword, true);
+    assert.equal(p.authDuration, 3600);
+    assert.equal(p.authLimit, 100);
+    assert.equal(p.authSessionsLimit, 5);
+    assert.equal(p.authPasswordHistory, 3);
+    assert.equal(p.authPasswordDictionary, true);
+    assert.equal(p.authPersonalDataCheck, true);
+    assert.equal(p.authSessionAlerts, true);
+    assert.deepEqual(p.authMockNumbers.map((m) => [m.phone, m.otp]), [['+15550001111', '123456']]);
+
+    // A second push of the same file finds nothing to change and sets the same values again.
+    const again = await appwriteOk(['push', 'settings', '--force'], folder);
+    assert.match(again.stdout, /Successfully pushed all project settings/);
+
+    // The locale service is off for the project now; it is turned back on for the tests after.
+    const continents = () => realFetch(`${server.endpoint}/locale/continents`,
+        { headers: { 'x-appwrite-project': 'shop' } });
+    let res = await continents();
+    assert.equal(res.status, 403);
+    assert.equal((await res.json()).type, 'general_service_disabled');
+    services.locale = true;
+    services.graphql = true;
+    const cfg = JSON.parse(readFileSync(join(folder, 'appwrite.json'), 'utf8'));
+    cfg.projectName = 'Shop';
+    cfg.settings.services = services;
+    cfg.settings.auth.methods.anonymous = true;
+    cfg.settings.auth.methods['magic-url'] = true;
+    writeFileSync(join(folder, 'appwrite.json'), JSON.stringify(cfg, null, 4));
+    await appwriteOk(['push', 'settings', '--force'], folder);
+    res = await continents();
+    assert.equal(res.status, 200);
+    assert.equal((await res.json()).total, 7);
+    assert.equal((await new con.Projects(await consoleSignIn()).get({ projectId: 'shop' })).name, 'Shop');
 });
 
 test('projects list as `appwrite init project` reads it: by organisation, orderDesc("$id")', async () => {

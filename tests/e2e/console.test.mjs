@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, serverClient, expectAppwriteError, cli } from './lib/server.mjs';
+import { startMaildev } from './lib/maildev.mjs';
 
 const realFetch = globalThis.fetch;
 let lastSetCookies = [];
@@ -223,4 +224,115 @@ test('the console service answers with cwrite\'s values', async () => {
     assert.equal(providers.oAuth2Providers.length, 0);
     const res = await realFetch(`${server.endpoint}/console/variables`, { headers: { 'x-appwrite-project': 'shop' } });
     assert.equal(res.status, 401, 'a guest of a project lacks projects.read');
+});
+
+// The whole flow as the console (SDK 23.0.0, response format 1.8.0) runs it, on the older
+// /v1/projects/{projectId}/… paths: a project, a key with scopes, a web platform, SMTP settings
+// and a webhook; then the key works with node-appwrite and the platform's origin passes CORS.
+test('console flow: project, key, web platform, SMTP, webhook; the key and the origin then work', async () => {
+    const mail = await startMaildev();
+    try {
+        const projects = new con.Projects(owner);
+        const p = await projects.create({ projectId: 'flow', name: 'Flow', teamId: 'acme' });
+        assert.equal(p.$id, 'flow');
+
+        const key = await projects.createKey({ projectId: 'flow', name: 'server',
+            scopes: ['users.read', 'users.write', 'webhooks.read'] });
+        assert.equal(key.name, 'server');
+        assert.deepEqual(key.scopes, ['users.read', 'users.write', 'webhooks.read']);
+        assert.ok(key.secret.length > 0);
+        assert.equal((await projects.listKeys({ projectId: 'flow' })).total, 1);
+        assert.equal((await projects.getKey({ projectId: 'flow', keyId: key.$id })).name, 'server');
+
+        const platform = await projects.createPlatform({ projectId: 'flow', type: con.PlatformType.Web,
+            name: 'Site', hostname: 'app.example.com' });
+        assert.equal(platform.type, 'web');
+        assert.equal(platform.hostname, 'app.example.com');
+        assert.equal(platform.name, 'Site');
+        const platforms = await projects.listPlatforms({ projectId: 'flow' });
+        assert.equal(platforms.total, 1);
+        assert.equal(platforms.platforms[0].hostname, 'app.example.com');
+
+        const smtp = await projects.updateSmtp({ projectId: 'flow', enabled: true, senderName: 'Flow',
+            senderEmail: 'flow@example.com', replyTo: 'help@example.com', host: '127.0.0.1',
+            port: mail.smtpPort, username: '', password: '' });
+        assert.equal(smtp.smtpEnabled, true);
+        assert.equal(smtp.smtpSenderEmail, 'flow@example.com');
+        assert.equal(smtp.smtpReplyTo, 'help@example.com');
+        assert.equal(smtp.smtpHost, '127.0.0.1');
+        assert.equal(smtp.smtpPort, mail.smtpPort);
+
+        // The webhook in the older names (security, httpUser, httpPass, signatureKey).
+        const hook = await projects.createWebhook({ projectId: 'flow', name: 'Orders',
+            events: ['users.*.create'], url: 'https://hooks.example.com/in', security: true,
+            httpUser: 'ada', httpPass: 'secret-pass' });
+        assert.equal(hook.name, 'Orders');
+        assert.equal(hook.security, true);
+        assert.equal(hook.httpUser, 'ada');
+        assert.equal(hook.httpPass, 'secret-pass');
+        assert.match(hook.signatureKey, /^[0-9a-f]{128}$/);
+        assert.equal(hook.enabled, true);
+        assert.equal(hook.tls, undefined);
+        assert.equal(hook.authUsername, undefined);
+        let list = await projects.listWebhooks({ projectId: 'flow' });
+        assert.equal(list.total, 1);
+        assert.equal(list.webhooks[0].$id, hook.$id);
+        assert.equal(list.webhooks[0].signatureKey, '', 'the key is shown on creation and rotation only');
+        const changed = await projects.updateWebhook({ projectId: 'flow', webhookId: hook.$id,
+            name: 'Orders 2', events: ['users.*'], url: 'https://hooks.example.com/in2', security: false,
+            httpUser: 'bob' });
+        assert.equal(changed.name, 'Orders 2');
+        assert.equal(changed.security, false);
+        assert.equal(changed.httpUser, 'bob');
+        assert.equal((await projects.getWebhook({ projectId: 'flow', webhookId: hook.$id })).url,
+            'https://hooks.example.com/in2');
+        const rotated = await projects.updateWebhookSignature({ projectId: 'flow', webhookId: hook.$id });
+        assert.match(rotated.signatureKey, /^[0-9a-f]{128}$/);
+        assert.notEqual(rotated.signatureKey, hook.signatureKey);
+        await expectAppwriteError(assert, () => new con.Projects(outsider).listWebhooks({ projectId: 'flow' }),
+            401, 'user_unauthorized');
+        await expectAppwriteError(assert, () => projects.getWebhook({ projectId: 'flow', webhookId: 'nope' }),
+            404, 'webhook_not_found');
+
+        // The key works with node-appwrite; the same webhooks answer on /v1/webhooks.
+        const { sdk, client } = await serverClient(server, { key: key.secret, project: 'flow' });
+        await new sdk.Users(client).create({ userId: 'f1', email: 'f1@flow.example', password: 'password-123' });
+        assert.equal((await new sdk.Users(client).list()).total, 1);
+        await expectAppwriteError(assert, () => new sdk.Teams(client).list(), 401, 'general_unauthorized_scope');
+        const seen = await new sdk.Webhooks(client).list();
+        assert.equal(seen.total, 1);
+        assert.equal(seen.webhooks[0].name, 'Orders 2');
+        assert.equal(seen.webhooks[0].authUsername, 'bob');
+        assert.equal(seen.webhooks[0].tls, false);
+
+        await projects.deleteWebhook({ projectId: 'flow', webhookId: hook.$id });
+        list = await projects.listWebhooks({ projectId: 'flow' });
+        assert.equal(list.total, 0);
+
+        // CORS: the web platform's origin passes, preflight and request; another does not.
+        const allowed = 'http://app.example.com';
+        let res = await realFetch(`${server.endpoint}/locale/continents`, { method: 'OPTIONS', headers: {
+            origin: allowed, 'access-control-request-method': 'GET',
+            'access-control-request-headers': 'x-appwrite-project' } });
+        assert.equal(res.status, 204);
+        assert.equal(res.headers.get('access-control-allow-origin'), allowed);
+        assert.equal(res.headers.get('access-control-allow-credentials'), 'true');
+        res = await realFetch(`${server.endpoint}/locale/continents`,
+            { headers: { origin: allowed, 'x-appwrite-project': 'flow' } });
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get('access-control-allow-origin'), allowed);
+        res = await realFetch(`${server.endpoint}/locale/continents`,
+            { headers: { origin: 'http://evil.example', 'x-appwrite-project': 'flow' } });
+        assert.equal(res.status, 403);
+        assert.equal(res.headers.get('access-control-allow-origin'), null);
+        const body = await res.json();
+        assert.equal(body.type, 'general_unknown_origin');
+        assert.match(body.message, /evil\.example/);
+        await projects.deletePlatform({ projectId: 'flow', platformId: platform.$id });
+        res = await realFetch(`${server.endpoint}/locale/continents`,
+            { headers: { origin: allowed, 'x-appwrite-project': 'flow' } });
+        assert.equal(res.status, 403, 'a deleted platform allows no origin');
+    } finally {
+        await mail.stop();
+    }
 });
