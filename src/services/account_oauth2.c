@@ -2,9 +2,11 @@
  * The OAuth2 sign-in routes of the Account service (GET /v1/account/sessions/oauth2/{provider}
  * and /v1/account/tokens/oauth2/{provider}). A browser is sent to them, so their errors are pages,
  * not JSON. cwrite talks to no OAuth2 provider yet: a provider the project has not enabled and
- * configured answers 412 project_provider_disabled, as Appwrite does; one that is enabled answers
- * project_provider_unsupported, as Appwrite does for a provider it has no client for.
+ * configured (the project's oAuthProviders settings) answers 412 project_provider_disabled, as
+ * Appwrite does; one that is enabled answers project_provider_unsupported, as Appwrite does for a
+ * provider it has no client for.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "http/args.h"
@@ -108,10 +110,29 @@ static void on_oauth2(cw_ctx_t *ctx)
         cw_svc_arg_redirect(ctx, "failure", false, &failure) != 0 ||
         arg_string_list(ctx, "scopes", SCOPES_MAX, SCOPE_MAX_LEN) != 0)
         return;
-    /* No project can enable a provider yet: the Projects API that stores them is the next step. */
-    cw_res_error(ctx->res, CW_ERR_PROJECT_PROVIDER_DISABLED,
-                 "This provider is disabled. Please enable the provider from your Appwrite "
-                 "console to continue.");
+    const json_t *settings =
+        cw_ctx_auth(ctx)->has_project ? cw_ctx_auth(ctx)->project->oauth2 : NULL;
+    char key[64];
+    snprintf(key, sizeof(key), "%.*sEnabled", (int)provider.len, provider.ptr);
+    if (!json_is_true(json_object_get(settings, key))) {
+        cw_res_error(ctx->res, CW_ERR_PROJECT_PROVIDER_DISABLED,
+                     "This provider is disabled. Please enable the provider from your Appwrite "
+                     "console to continue.");
+        return;
+    }
+    snprintf(key, sizeof(key), "%.*sAppid", (int)provider.len, provider.ptr);
+    const char *app_id = json_string_value(json_object_get(settings, key));
+    snprintf(key, sizeof(key), "%.*sSecret", (int)provider.len, provider.ptr);
+    const json_t *secret = json_object_get(settings, key);
+    if (app_id == NULL || app_id[0] == '\0' || secret == NULL ||
+        (json_is_string(secret) && json_string_length(secret) == 0)) {
+        cw_res_error(ctx->res, CW_ERR_PROJECT_PROVIDER_DISABLED,
+                     "This provider is disabled. Please configure the provider app ID and app "
+                     "secret key from your Appwrite console to continue.");
+        return;
+    }
+    /* Enabled and configured, but cwrite has no client for any provider yet. */
+    cw_res_error(ctx->res, CW_ERR_PROJECT_PROVIDER_UNSUPPORTED, NULL);
 }
 
 const cw_route_t cw_account_oauth2_routes[] = {

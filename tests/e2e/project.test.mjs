@@ -407,6 +407,19 @@ test('OAuth2 providers: stored, secrets write-only', async () => {
         'general_argument_invalid');
     const up = await p.project.updateOAuth2GitHub({ clientId: 'id123', clientSecret: 's3cret' });
     assert.deepEqual({ ...up }, { $id: 'github', enabled: true, clientId: 'id123', clientSecret: '' });
+    // Sign-in through it: enabled and configured, but cwrite has no OAuth2 client yet; an
+    // unconfigured provider stays disabled. Errors are pages for the browser.
+    const signIn = async (provider) => {
+        const r = await fetch(`${server.endpoint}/account/sessions/oauth2/${provider}`, {
+            headers: { 'X-Appwrite-Project': 'oauth' }, redirect: 'manual' });
+        return { status: r.status, body: await r.text() };
+    };
+    let r = await signIn('github');
+    assert.equal(r.status, 400);
+    assert.match(r.body, /project_provider_unsupported/);
+    r = await signIn('google');
+    assert.equal(r.status, 412);
+    assert.match(r.body, /project_provider_disabled/);
     const off = await p.project.updateOAuth2GitHub({ enabled: false });
     assert.equal(off.enabled, false);
     const gl = await p.project.updateOAuth2Gitlab({ applicationId: 'app', secret: 'sec',
