@@ -14,8 +14,8 @@ static void usage(FILE *out)
                  "Usage: cwrite COMMAND [options]\n\n"
                  "Commands:\n"
                  "  serve      run the API server (cwrite serve --help)\n"
-                 "  worker     run only the job consumers (mail)\n"
-                 "  projects   create, list and delete projects\n"
+                 "  worker     run only the job consumers (mail, webhooks)\n"
+                 "  projects   create, list, show, configure and delete projects\n"
                  "  keys       create, list and delete API keys\n"
                  "  version    print the version\n\n"
                  "Each command takes --help.\n",
