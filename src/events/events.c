@@ -756,6 +756,7 @@ struct cw_events {
     size_t pending;
     bool stopping;
     uint64_t dropped;
+    bool idle; /* the thread waits for a first job: an emit wakes it (not while it lingers) */
     cw_events_namer_t *namer; /* the emitter thread's */
 };
 
@@ -831,9 +832,10 @@ static bool passed(const struct timespec *t)
 }
 
 /* Takes the whole waiting list at once, so emitters hold the lock for a pointer swap only. The
- * subscribers flush CW_EVENTS_LINGER_MS after the first event they have not flushed: under load
- * that is one write for many events rather than one each (the thread is quicker than the
- * requests, so it would otherwise wake, and write, per request). */
+ * first job after a quiet spell wakes the thread; from then on it lingers CW_EVENTS_LINGER_MS,
+ * unwoken, while jobs gather, expands them, and has the subscribers flush: under load that is a
+ * wake-up and a write per linger for many requests, rather than one per request (the thread is
+ * quicker than the requests, so it would otherwise sleep and be woken, and write, each time). */
 static void *run(void *arg)
 {
     cw_events_t *e = arg;
@@ -841,41 +843,33 @@ static void *run(void *arg)
     struct timespec deadline = {0, 0};
     pthread_mutex_lock(&e->lock);
     for (;;) {
-        if (e->head == NULL) {
-            bool timed_out = false;
-            if (e->stopping)
-                timed_out = true;
-            else if (!unflushed)
+        if (!unflushed) {
+            while (e->head == NULL && !e->stopping) {
+                e->idle = true;
                 pthread_cond_wait(&e->wake, &e->lock);
-            else
-                timed_out = pthread_cond_timedwait(&e->wake, &e->lock, &deadline) == ETIMEDOUT;
-            if (timed_out && e->head == NULL) {
-                if (unflushed) {
-                    pthread_mutex_unlock(&e->lock);
-                    flush(e);
-                    unflushed = false;
-                    pthread_mutex_lock(&e->lock);
-                }
-                if (e->stopping && e->head == NULL)
-                    break;
+                e->idle = false;
             }
-            continue;
+            if (e->head == NULL)
+                break; /* stopping, and all flushed */
+            deadline = deadline_in(CW_EVENTS_LINGER_MS);
+            unflushed = true;
+        } else {
+            while (!e->stopping && !passed(&deadline) &&
+                   pthread_cond_timedwait(&e->wake, &e->lock, &deadline) != ETIMEDOUT) {
+            }
         }
         cw_event_job_t *job = e->head;
         e->head = e->tail = NULL;
         e->pending = 0;
+        bool stopping = e->stopping;
         pthread_mutex_unlock(&e->lock);
-        if (!unflushed) {
-            deadline = deadline_in(CW_EVENTS_LINGER_MS);
-            unflushed = true;
-        }
         while (job != NULL) {
             cw_event_job_t *next = job->_next;
             job->expand(job, e);
             job->destroy(job);
             job = next;
         }
-        if (passed(&deadline)) { /* a steady stream: flush on time all the same */
+        if (stopping || passed(&deadline)) {
             flush(e);
             unflushed = false;
         }
@@ -907,7 +901,8 @@ void cw_events_emit(cw_events_t *e, cw_event_job_t *job)
         else
             e->head = job;
         e->tail = job;
-        if (e->pending++ == 0)
+        e->pending++;
+        if (e->idle)
             pthread_cond_signal(&e->wake);
     } else {
         e->dropped++;
