@@ -57,6 +57,11 @@ typedef struct cw_event {
     size_t nnames;
     const json_t *payload;    /* the response model */
     const char *payload_text; /* its compact JSON */
+    /* What the names were made of (cw_events_names gives them again), so that a subscriber may
+     * store these instead of the names. pattern NULL: not known. */
+    const char *pattern;
+    const cw_event_param_t *params;
+    size_t nparams;
 } cw_event_t;
 
 typedef struct cw_events cw_events_t;

@@ -317,7 +317,8 @@ static void publish_one(route_job_t *j, cw_events_t *e, const json_t *payload, c
     const char *p = names.ptr;
     for (size_t i = 0; i < count; i++, p += strlen(p) + 1)
         list[i] = p;
-    cw_event_t ev = {j->project, j->user_id, list, count, payload, text};
+    cw_event_t ev = {j->project, j->user_id,       list,   count, payload,
+                     text,       j->rule->pattern, params, n};
     cw_events_publish(e, &ev);
     free(list);
 out:

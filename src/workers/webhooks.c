@@ -31,6 +31,8 @@
 #define CACHE_TTL_MS 5000
 #define CACHE_PROJECTS 16
 #define WEBHOOKS_MAX 1000
+/* Params of an event a job names, at most. */
+#define PARAMS_MAX 8
 /* Jobs gathered before they are written without waiting for the emitter to run dry. */
 #define BATCH_MAX 512
 
@@ -226,14 +228,30 @@ static void on_event(const cw_event_t *ev, void *data)
         return;
     cw_buf_append_str(&w->batch, "],\"userId\":");
     append_json_string(&w->batch, ev->user_id);
-    cw_buf_append_str(&w->batch, ",\"events\":[");
-    for (size_t k = 0; k < ev->nnames; k++) {
-        if (k > 0)
+    if (ev->pattern != NULL) {
+        /* What the names are made of, a tenth of their size: the consumer names them again. */
+        cw_buf_append_str(&w->batch, ",\"event\":{\"pattern\":");
+        append_json_string(&w->batch, ev->pattern);
+        cw_buf_append_str(&w->batch, ",\"params\":[");
+        for (size_t k = 0; k < ev->nparams; k++) {
+            cw_buf_append_str(&w->batch, k > 0 ? ",[" : "[");
+            append_json_string(&w->batch, ev->params[k].key);
             cw_buf_append_char(&w->batch, ',');
-        append_json_string(&w->batch, ev->names[k]);
+            append_json_string(&w->batch, ev->params[k].value);
+            cw_buf_append_char(&w->batch, ']');
+        }
+        cw_buf_append_str(&w->batch, "]}");
+    } else {
+        cw_buf_append_str(&w->batch, ",\"events\":[");
+        for (size_t k = 0; k < ev->nnames; k++) {
+            if (k > 0)
+                cw_buf_append_char(&w->batch, ',');
+            append_json_string(&w->batch, ev->names[k]);
+        }
+        cw_buf_append_char(&w->batch, ']');
     }
     /* The payload goes last: the consumer sends its text as it is (payload_slice). */
-    cw_buf_append_str(&w->batch, "],\"payload\":");
+    cw_buf_append_str(&w->batch, ",\"payload\":");
     cw_buf_append_str(&w->batch, ev->payload_text);
     cw_buf_append_char(&w->batch, '}');
     cw_buf_append_char(&w->batch, '\0');
@@ -345,6 +363,7 @@ typedef struct consumer {
     int64_t created_at;
     cw_db_t *db;
     CURL *curl;
+    cw_events_namer_t *namer;
     /* The webhooks read during this batch, by "project/webhookId": each is read once a batch
      * and kept current with what the consumer writes to it. */
     json_t *hooks;
@@ -529,6 +548,50 @@ static bool payload_slice(const char *job, size_t *head_len, const char **body, 
     return *len > 0 && (**body == '{' || **body == '[');
 }
 
+/* The job's event names, comma-separated, into out: listed ("events"), or named again from their
+ * pattern and params ("event"). */
+static void event_names(consumer_t *c, const json_t *meta, cw_buf_t *out)
+{
+    size_t i;
+    json_t *e;
+    const json_t *list = json_object_get(meta, "events");
+    if (json_is_array(list)) {
+        json_array_foreach(list, i, e)
+        {
+            if (i > 0)
+                cw_buf_append_char(out, ',');
+            cw_buf_append_str(out, json_string_value(e) != NULL ? json_string_value(e) : "");
+        }
+    } else {
+        const json_t *ev = json_object_get(meta, "event");
+        const char *pattern = json_string_value(json_object_get(ev, "pattern"));
+        const json_t *pairs = json_object_get(ev, "params");
+        cw_event_param_t params[PARAMS_MAX];
+        size_t n = 0, count = 0;
+        json_array_foreach(pairs, i, e)
+        {
+            const char *k = json_string_value(json_array_get(e, 0));
+            const char *v = json_string_value(json_array_get(e, 1));
+            if (n < PARAMS_MAX && k != NULL && v != NULL)
+                params[n++] = (cw_event_param_t){k, v};
+        }
+        cw_buf_t names = CW_BUF_INIT;
+        if (pattern != NULL && n == json_array_size(pairs) &&
+            cw_events_names(c->namer, pattern, params, n, &names, &count) == CW_OK) {
+            const char *p = names.ptr;
+            for (size_t k = 0; k < count; k++, p += strlen(p) + 1) {
+                if (k > 0)
+                    cw_buf_append_char(out, ',');
+                cw_buf_append_str(out, p);
+            }
+        } else {
+            cw_log(CW_LOG_WARN, "msg=\"webhooks: a job's event cannot be named\"");
+        }
+        cw_buf_free(&names);
+    }
+    cw_buf_append_char(out, '\0');
+}
+
 /* Delivers one job to each webhook it names, as stored now (gone or disabled: nothing to do).
  * What failed and may be retried stays in *left (NULL: nothing). */
 static outcome_t deliver(consumer_t *c, const cw_job_t *job, json_t **left, char *err,
@@ -571,14 +634,7 @@ static outcome_t deliver(consumer_t *c, const cw_job_t *job, json_t **left, char
         json_array_append(ids, json_object_get(meta, "webhookId"));
     }
     size_t i;
-    json_t *e;
-    json_array_foreach(json_object_get(meta, "events"), i, e)
-    {
-        if (i > 0)
-            cw_buf_append_char(&events, ',');
-        cw_buf_append_str(&events, json_string_value(e) != NULL ? json_string_value(e) : "");
-    }
-    cw_buf_append_char(&events, '\0');
+    event_names(c, meta, &events);
     if (c->console == NULL) {
         snprintf(err, err_len, "the console store is not open");
         out = OUT_RETRY;
@@ -704,6 +760,7 @@ static void *consume(void *arg)
     consumer_t c = {.w = arg};
     cw_webhook_worker_t *w = c.w;
     c.hooks = json_object();
+    c.namer = cw_events_namer_new();
     if (cw_console_open(w->cfg->data_dir, &c.console) != CW_OK)
         c.console = NULL;
     cw_job_t jobs[CLAIM_MAX], *done[CLAIM_MAX];
@@ -755,6 +812,7 @@ static void *consume(void *arg)
             cw_queue_job_clear(&jobs[k]);
     }
     json_decref(c.hooks);
+    cw_events_namer_free(c.namer);
     if (c.curl != NULL)
         curl_easy_cleanup(c.curl);
     if (c.db != NULL)

@@ -146,7 +146,7 @@ static void expand(cw_event_job_t *job, cw_events_t *e)
 {
     const char *names[] = {"users.u1.create", "users.*.create"};
     json_t *payload = json_object();
-    cw_event_t ev = {"p1", "", names, 2, payload, "{}"};
+    cw_event_t ev = {"p1", "", names, 2, payload, "{}", NULL, NULL, 0};
     for (int i = 0; i < ((test_job_t *)job)->n; i++)
         cw_events_publish(e, &ev);
     json_decref(payload);
@@ -298,7 +298,7 @@ static void test_wanted(void **state)
     assert_true(cw_events_wanted(e, "p1"));
     assert_false(cw_events_wanted(e, "p2"));
     const char *names[] = {"users.u1.create"};
-    cw_event_t ev = {"p2", "", names, 1, NULL, "{}"};
+    cw_event_t ev = {"p2", "", names, 1, NULL, "{}", NULL, NULL, 0};
     cw_events_publish(e, &ev);
     assert_int_equal(c.events, 0);
     ev.project = "p1";
