@@ -731,9 +731,12 @@ out:
     return out;
 }
 
-/* The job's payload naming only the webhooks in left, or NULL when it names just those. */
+/* The job's payload naming only the webhooks in left, or NULL when it names just those (or left
+ * is NULL: the job failed before any webhook was tried). */
 static char *payload_for(const cw_job_t *job, json_t *left)
 {
+    if (left == NULL)
+        return NULL;
     json_t *all = json_loads(job->payload, 0, NULL);
     const json_t *ids = json_object_get(all, "webhookIds");
     char *out = NULL;

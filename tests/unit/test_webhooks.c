@@ -90,6 +90,8 @@ static void test_payload_for(void **state)
     assert_true(payload_slice(rest, &head, &body, &len));
     free(rest);
     json_decref(left);
+    /* Failed before any webhook was tried: unchanged. */
+    assert_null(payload_for(&job, NULL));
     /* All left: the payload stays as it is. */
     left = json_pack("[s,s,s]", "a", "b", "c");
     assert_null(payload_for(&job, left));
