@@ -9,8 +9,7 @@
 #include "core/status.h"
 #include "db/console.h"
 #include "services/api.h"
-#include "workers/mails.h"
-#include "workers/webhooks.h"
+#include "workers/consumers.h"
 
 #define DEFAULT_PROJECT "default"
 
@@ -41,7 +40,8 @@ static int bootstrap(const cw_config_t *cfg)
         char secret[CW_KEY_SECRET_LEN + 1];
         rc = cw_console_project_create(c, DEFAULT_PROJECT, "Default");
         if (rc == CW_OK)
-            rc = cw_console_key_create(c, DEFAULT_PROJECT, "Default key", cw_scopes_all, 0, NULL, secret);
+            rc = cw_console_key_create(c, DEFAULT_PROJECT, "Default key", cw_scopes_all, 0, NULL,
+                                       secret);
         if (rc == CW_OK) {
             printf("cwrite is ready.\n"
                    "  Endpoint:   %s://%s/v1\n"
@@ -84,6 +84,10 @@ int cw_cli_serve(int argc, char **argv)
         goto out;
     }
     cw_log_min_level = (cw_log_level_t)level;
+    if (!cw_consumers_valid(cfg.consumers)) {
+        fprintf(stderr, "cwrite: --consumers must be all, none or a list of mails,webhooks\n");
+        goto out;
+    }
     if (bootstrap(&cfg) < 0) {
         fprintf(stderr, "cwrite: cannot prepare the data folder %s\n", cfg.data_dir);
         goto out;
@@ -97,17 +101,14 @@ int cw_cli_serve(int argc, char **argv)
     cfg.openssl_key = jwt_key;
     cw_app_t app;
     cw_api_init(&app, &cfg);
-    /* The mail and webhook consumers run beside the server and stops after it: a job it was sending when the
-     * signal came goes back to the queue. */
-    cw_mail_worker_t *mails = NULL;
-    cw_webhook_worker_t *webhooks = NULL;
-    if (cw_api_queue(&app) != NULL) {
-        cw_mail_worker_start(&cfg, cw_api_queue(&app), 1, &mails);
-        cw_webhook_worker_start(&cfg, cw_api_queue(&app), 1, &webhooks);
-    }
+    /* The job consumers run beside the server and stop after it: a job one was doing when the
+     * signal came goes back to the queue. With --consumers none the jobs wait in the queue for a
+     * `cwrite worker`. */
+    cw_consumers_t *consumers = NULL;
+    if (cw_api_queue(&app) != NULL)
+        cw_consumers_start(&cfg, cw_api_queue(&app), &consumers);
     rc = cw_server_run(&cfg, &app) == 0 ? 0 : 1;
-    cw_webhook_worker_stop(webhooks);
-    cw_mail_worker_stop(mails);
+    cw_consumers_stop(consumers);
     cw_api_destroy(&app);
 out:
     cw_config_free(&cfg);

@@ -7,8 +7,7 @@
 #include "core/log.h"
 #include "core/status.h"
 #include "queue/queue.h"
-#include "workers/mails.h"
-#include "workers/webhooks.h"
+#include "workers/consumers.h"
 
 static const char *const worker_opts[] = {
     "data",
@@ -25,6 +24,7 @@ static const char *const worker_opts[] = {
     "queue-poll-ms",
     "webhook-max-failed-attempts",
     "email-security",
+    "consumers",
     NULL,
 };
 
@@ -32,7 +32,8 @@ int cw_cli_worker(int argc, char **argv)
 {
     if (cw_cli_wants_help(argc, argv)) {
         printf("Usage: cwrite worker [options]\n\n"
-               "Runs the job consumers (mail, webhooks) on the data folder's queue, without the API server,\n"
+               "Runs the job consumers (mail, webhooks) on the data folder's queue, without the "
+               "API server,\n"
                "until SIGINT or SIGTERM. Every option can also come from the environment.\n\n");
         cw_config_print_help(stdout, worker_opts);
         return 0;
@@ -41,8 +42,7 @@ int cw_cli_worker(int argc, char **argv)
     cw_config_init(&cfg);
     int rc = 1;
     cw_queue_t *q = NULL;
-    cw_mail_worker_t *mails = NULL;
-    cw_webhook_worker_t *webhooks = NULL;
+    cw_consumers_t *consumers = NULL;
     if (cw_config_parse_args(&cfg, argc, argv, worker_opts) < 0)
         goto out;
     int level = cw_log_level_parse(cfg.log_level);
@@ -51,6 +51,10 @@ int cw_cli_worker(int argc, char **argv)
         goto out;
     }
     cw_log_min_level = (cw_log_level_t)level;
+    if (!cw_consumers_valid(cfg.consumers) || cw_consumers_none(cfg.consumers)) {
+        fprintf(stderr, "cwrite: --consumers must be all or a list of mails,webhooks\n");
+        goto out;
+    }
     cw_queue_opts_t qo;
     cw_queue_opts_from_config(&cfg, &qo);
     if (cw_queue_open(cfg.data_dir, &qo, &q) != CW_OK) {
@@ -63,22 +67,16 @@ int cw_cli_worker(int argc, char **argv)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
-    if (cw_mail_worker_start(&cfg, q, 1, &mails) != CW_OK) {
-        fprintf(stderr, "cwrite: cannot start the mail worker\n");
+    if (cw_consumers_start(&cfg, q, &consumers) != CW_OK) {
+        fprintf(stderr, "cwrite: cannot start the job consumers\n");
         goto out;
     }
-    if (cw_webhook_worker_start(&cfg, q, 1, &webhooks) != CW_OK) {
-        fprintf(stderr, "cwrite: cannot start the webhook worker\n");
-        goto out;
-    }
-    cw_log(CW_LOG_INFO, "msg=\"worker started\" queues=mails,webhooks");
     int sig = 0;
     sigwait(&set, &sig);
     cw_log(CW_LOG_INFO, "msg=\"worker stopping\" signal=%d", sig);
     rc = 0;
 out:
-    cw_webhook_worker_stop(webhooks);
-    cw_mail_worker_stop(mails);
+    cw_consumers_stop(consumers);
     cw_queue_close(q);
     cw_config_free(&cfg);
     return rc;

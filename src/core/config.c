@@ -38,6 +38,7 @@ const cw_opt_t cw_config_opts[] = {
     {"queue-attempts", "CWRITE_QUEUE_ATTEMPTS", CW_OPT_INT, OFF(queue_attempts), "10", "tries of a queued job (a mail) before it is kept as failed"},
     {"queue-backoff-ms", "CWRITE_QUEUE_BACKOFF_MS", CW_OPT_INT, OFF(queue_backoff_ms), "5000", "wait after a job's first failure, doubled after each next one (at most 10 minutes)"},
     {"queue-poll-ms", "CWRITE_QUEUE_POLL_MS", CW_OPT_INT, OFF(queue_poll_ms), "1000", "how often job consumers look for work queued by other processes"},
+    {"consumers", "CWRITE_CONSUMERS", CW_OPT_STR, OFF(consumers), "all", "job consumers to run: all, none (serve: jobs wait in the queue for a `cwrite worker`), or a list of mails,webhooks"},
     {"abuse", "_APP_OPTIONS_ABUSE", CW_OPT_STR, OFF(abuse), "enabled", "rate limits of the routes, as Appwrite's: enabled or disabled"},
     {"console-whitelist-root", "_APP_CONSOLE_WHITELIST_ROOT", CW_OPT_STR, OFF(console_whitelist_root), "enabled", "enabled: only the first console account signs up freely (later ones are invited)"},
     {"console-whitelist-emails", "_APP_CONSOLE_WHITELIST_EMAILS", CW_OPT_STR, OFF(console_whitelist_emails), NULL, "console sign-up only for these e-mails or *@domain patterns, comma-separated"},

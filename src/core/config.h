@@ -40,6 +40,7 @@ typedef struct cw_config {
     int queue_attempts;  /* tries of a job before it is dead */
     int queue_backoff_ms; /* wait after a job's first failure, doubled each time */
     int queue_poll_ms;   /* how often consumers look for jobs of other processes */
+    char *consumers;     /* "all", "none" or a comma-separated list of queues to consume */
     char *abuse;         /* "disabled" turns the routes' rate limits off; anything else keeps them */
     char *console_whitelist_root;   /* "enabled": console sign-up stops after the first account */
     char *console_whitelist_emails; /* comma-separated e-mails or *@domain; NULL or "": anyone */

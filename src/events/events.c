@@ -1,10 +1,12 @@
 #include "events/events.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/alloc.h"
 #include "core/log.h"
@@ -306,6 +308,234 @@ out:
     return rc;
 }
 
+/* Names from templates ------------------------------------------------------------------------ */
+
+/* cw_events_generate costs tens of microseconds (hundreds of replaces over the patterns). A name
+ * depends on the values only through where they are put, so a pattern's names are generated once
+ * with a marker byte per param (1, 2, …) and each event fills the markers in. That holds when the
+ * values cannot take part in the replaces and mirrors (plain_value) and each key of the pattern
+ * stands alone as a "[key]" segment (template_fits); otherwise cw_events_generate runs. Equal
+ * values can make two names one: the fill drops the later, as the generator does. */
+
+#define TEMPLATES_MAX 64
+
+typedef struct name_template {
+    char *pattern;
+    char *keys; /* the params' keys, each NUL-terminated, back to back */
+    size_t nparams;
+    int rc; /* what generation gave; CW_EINVAL templates stay cached too */
+    bool fits;
+    cw_buf_t names; /* with marker bytes */
+    size_t count;
+} name_template_t;
+
+struct cw_events_namer {
+    name_template_t t[TEMPLATES_MAX];
+    size_t n, next; /* entries used; the one to replace when full */
+    cw_buf_t seen;  /* scratch: the filled names' hashes */
+};
+
+cw_events_namer_t *cw_events_namer_new(void)
+{
+    return cw_calloc(1, sizeof(cw_events_namer_t));
+}
+
+static void template_clear(name_template_t *t)
+{
+    free(t->pattern);
+    free(t->keys);
+    cw_buf_free(&t->names);
+    memset(t, 0, sizeof(*t));
+}
+
+void cw_events_namer_free(cw_events_namer_t *nm)
+{
+    if (nm == NULL)
+        return;
+    for (size_t i = 0; i < nm->n; i++)
+        template_clear(&nm->t[i]);
+    cw_buf_free(&nm->seen);
+    free(nm);
+}
+
+static bool is_alnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Words the mirrors look for in a name. */
+static const char *const mirror_words[] = {"tables", "collections", "databases", "documents",
+                                           "rows",   "attributes",  "columns",   NULL};
+
+/* A value that no replace or mirror can see into: letters, digits, '_' and '-', holding no key
+ * and no word the mirrors act on. */
+static bool plain_value(const char *v, const cw_event_param_t *params, size_t n)
+{
+    if (v[0] == '\0')
+        return false;
+    for (const char *p = v; *p != '\0'; p++) {
+        if (!is_alnum(*p) && *p != '_' && *p != '-')
+            return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (params[i].key[0] == '\0' || strstr(v, params[i].key) != NULL)
+            return false;
+    }
+    for (const char *const *w = mirror_words; *w != NULL; w++) {
+        if (strstr(v, *w) != NULL)
+            return false;
+    }
+    return true;
+}
+
+/* Whether every key is made of letters and digits and shows in the pattern only as a whole
+ * "[key]" segment: then the replaces touch the placeholders alone. */
+static bool template_fits(const char *pattern, const cw_event_param_t *params, size_t n)
+{
+    for (const char *p = pattern; *p != '\0'; p++) {
+        if ((unsigned char)*p <= PARAMS_LIMIT) /* the marker bytes */
+            return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *k = params[i].key;
+        size_t len = strlen(k);
+        for (size_t c = 0; c < len; c++) {
+            if (!is_alnum(k[c]))
+                return false;
+        }
+        if (len == 0)
+            return false;
+        for (const char *hit = strstr(pattern, k); hit != NULL; hit = strstr(hit + 1, k)) {
+            bool opens = hit > pattern && hit[-1] == '[' && (hit - 1 == pattern || hit[-2] == '.');
+            bool closes = hit[len] == ']' && (hit[len + 1] == '.' || hit[len + 1] == '\0');
+            if (!opens || !closes)
+                return false;
+        }
+    }
+    return true;
+}
+
+static name_template_t *template_get(cw_events_namer_t *nm, const char *pattern,
+                                     const cw_event_param_t *params, size_t n)
+{
+    for (size_t i = 0; i < nm->n; i++) {
+        name_template_t *t = &nm->t[i];
+        if (t->nparams != n || strcmp(t->pattern, pattern) != 0)
+            continue;
+        const char *k = t->keys;
+        size_t j = 0;
+        for (; j < n && strcmp(k, params[j].key) == 0; j++)
+            k += strlen(k) + 1;
+        if (j == n)
+            return t;
+    }
+    name_template_t *t;
+    if (nm->n < TEMPLATES_MAX) {
+        t = &nm->t[nm->n++];
+    } else {
+        t = &nm->t[nm->next];
+        nm->next = (nm->next + 1) % TEMPLATES_MAX;
+        template_clear(t);
+    }
+    t->pattern = cw_strdup(pattern);
+    cw_buf_t keys = CW_BUF_INIT;
+    for (size_t j = 0; j < n; j++)
+        cw_buf_append(&keys, params[j].key, strlen(params[j].key) + 1);
+    t->keys = cw_malloc(keys.len + 1);
+    memcpy(t->keys, keys.ptr != NULL ? keys.ptr : "", keys.len);
+    t->keys[keys.len] = '\0';
+    cw_buf_free(&keys);
+    t->nparams = n;
+    t->fits = template_fits(pattern, params, n);
+    if (t->fits) {
+        cw_event_param_t markers[PARAMS_LIMIT];
+        char values[PARAMS_LIMIT][2];
+        for (size_t j = 0; j < n; j++) {
+            values[j][0] = (char)(j + 1);
+            values[j][1] = '\0';
+            markers[j] = (cw_event_param_t){params[j].key, values[j]};
+        }
+        t->rc = cw_events_generate(pattern, markers, n, &t->names, &t->count);
+    }
+    return t;
+}
+
+static uint64_t hash_str(const char *s, size_t len)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}
+
+int cw_events_names(cw_events_namer_t *nm, const char *pattern, const cw_event_param_t *params,
+                    size_t nparams, cw_buf_t *names, size_t *count)
+{
+    if (nparams > PARAMS_LIMIT)
+        return CW_EINVAL;
+    for (size_t i = 0; i < nparams; i++) {
+        if (!plain_value(params[i].value, params, nparams))
+            return cw_events_generate(pattern, params, nparams, names, count);
+    }
+    name_template_t *t = template_get(nm, pattern, params, nparams);
+    if (!t->fits)
+        return cw_events_generate(pattern, params, nparams, names, count);
+    if (t->rc != CW_OK)
+        return t->rc;
+    size_t lens[PARAMS_LIMIT];
+    for (size_t i = 0; i < nparams; i++)
+        lens[i] = strlen(params[i].value);
+    /* An open-addressed set of (hash, offset) over what this call added. */
+    size_t slots = 16;
+    while (slots < t->count * 2)
+        slots *= 2;
+    cw_buf_reset(&nm->seen);
+    cw_buf_reserve(&nm->seen, slots * sizeof(uint64_t) * 2);
+    uint64_t *set = (uint64_t *)(void *)nm->seen.ptr;
+    memset(set, 0, slots * sizeof(uint64_t) * 2);
+    size_t base = names->len, added = 0;
+    const char *tp = t->names.ptr;
+    for (size_t i = 0; i < t->count; i++) {
+        size_t start = names->len;
+        while (*tp != '\0') {
+            const char *run = tp;
+            while ((unsigned char)*tp > PARAMS_LIMIT)
+                tp++;
+            cw_buf_append(names, run, (size_t)(tp - run));
+            unsigned char c = (unsigned char)*tp;
+            if (c >= 1 && c <= nparams)
+                cw_buf_append(names, params[c - 1].value, lens[c - 1]);
+            else if (c != 0) /* a control byte of the pattern itself */
+                cw_buf_append_char(names, (char)c);
+            if (c != 0)
+                tp++;
+        }
+        tp++;
+        size_t len = names->len - start;
+        uint64_t h = hash_str(names->ptr + start, len) | 1u;
+        size_t s = (size_t)h & (slots - 1);
+        bool dup = false;
+        for (; set[2 * s] != 0; s = (s + 1) & (slots - 1)) {
+            const char *other = names->ptr + base + set[2 * s + 1];
+            if (set[2 * s] == h && strlen(other) == len &&
+                memcmp(other, names->ptr + start, len) == 0) {
+                dup = true;
+                break;
+            }
+        }
+        if (dup) {
+            names->len = start;
+            continue;
+        }
+        set[2 * s] = h;
+        set[2 * s + 1] = start - base;
+        cw_buf_append_char(names, '\0');
+        added++;
+    }
+    *count = added;
+    return CW_OK;
+}
+
 /* Validation --------------------------------------------------------------------------------- */
 
 /* The tree of Appwrite's public events (app/config/events.php): each node by its dotted path.
@@ -526,13 +756,20 @@ struct cw_events {
     size_t pending;
     bool stopping;
     uint64_t dropped;
+    bool idle; /* the thread waits for a first job: an emit wakes it (not while it lingers) */
+    cw_events_namer_t *namer; /* the emitter thread's */
 };
 
 cw_events_t *cw_events_new(void)
 {
     cw_events_t *e = cw_calloc(1, sizeof(*e));
     pthread_mutex_init(&e->lock, NULL);
-    pthread_cond_init(&e->wake, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&e->wake, &ca);
+    pthread_condattr_destroy(&ca);
+    e->namer = cw_events_namer_new();
     return e;
 }
 
@@ -547,10 +784,26 @@ bool cw_events_has_subscribers(const cw_events_t *e)
     return e != NULL && e->nsubs > 0;
 }
 
+bool cw_events_wanted(cw_events_t *e, const char *project)
+{
+    for (size_t i = 0; i < e->nsubs; i++) {
+        if (e->subs[i].wants == NULL || e->subs[i].wants(project, e->subs[i].data))
+            return true;
+    }
+    return false;
+}
+
+cw_events_namer_t *cw_events_namer(cw_events_t *e)
+{
+    return e->namer;
+}
+
 void cw_events_publish(cw_events_t *e, const cw_event_t *ev)
 {
-    for (size_t i = 0; i < e->nsubs; i++)
-        e->subs[i].on_event(ev, e->subs[i].data);
+    for (size_t i = 0; i < e->nsubs; i++) {
+        if (e->subs[i].wants == NULL || e->subs[i].wants(ev->project, e->subs[i].data))
+            e->subs[i].on_event(ev, e->subs[i].data);
+    }
 }
 
 static void flush(cw_events_t *e)
@@ -561,19 +814,54 @@ static void flush(cw_events_t *e)
     }
 }
 
-/* Takes the whole waiting list at once, so emitters hold the lock for a pointer swap only. */
+static struct timespec deadline_in(int64_t ms)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    t.tv_nsec += (long)(ms % 1000) * 1000000L;
+    t.tv_sec += ms / 1000 + t.tv_nsec / 1000000000L;
+    t.tv_nsec %= 1000000000L;
+    return t;
+}
+
+static bool passed(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec > t->tv_sec || (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
+}
+
+/* Takes the whole waiting list at once, so emitters hold the lock for a pointer swap only. The
+ * first job after a quiet spell wakes the thread; from then on it lingers CW_EVENTS_LINGER_MS,
+ * unwoken, while jobs gather, expands them, and has the subscribers flush: under load that is a
+ * wake-up and a write per linger for many requests, rather than one per request (the thread is
+ * quicker than the requests, so it would otherwise sleep and be woken, and write, each time). */
 static void *run(void *arg)
 {
     cw_events_t *e = arg;
+    bool unflushed = false;
+    struct timespec deadline = {0, 0};
     pthread_mutex_lock(&e->lock);
     for (;;) {
-        while (e->head == NULL && !e->stopping)
-            pthread_cond_wait(&e->wake, &e->lock);
-        if (e->head == NULL && e->stopping)
-            break;
+        if (!unflushed) {
+            while (e->head == NULL && !e->stopping) {
+                e->idle = true;
+                pthread_cond_wait(&e->wake, &e->lock);
+                e->idle = false;
+            }
+            if (e->head == NULL)
+                break; /* stopping, and all flushed */
+            deadline = deadline_in(CW_EVENTS_LINGER_MS);
+            unflushed = true;
+        } else {
+            while (!e->stopping && !passed(&deadline) &&
+                   pthread_cond_timedwait(&e->wake, &e->lock, &deadline) != ETIMEDOUT) {
+            }
+        }
         cw_event_job_t *job = e->head;
         e->head = e->tail = NULL;
         e->pending = 0;
+        bool stopping = e->stopping;
         pthread_mutex_unlock(&e->lock);
         while (job != NULL) {
             cw_event_job_t *next = job->_next;
@@ -581,7 +869,10 @@ static void *run(void *arg)
             job->destroy(job);
             job = next;
         }
-        flush(e);
+        if (stopping || passed(&deadline)) {
+            flush(e);
+            unflushed = false;
+        }
         pthread_mutex_lock(&e->lock);
     }
     pthread_mutex_unlock(&e->lock);
@@ -610,7 +901,8 @@ void cw_events_emit(cw_events_t *e, cw_event_job_t *job)
         else
             e->head = job;
         e->tail = job;
-        if (e->pending++ == 0)
+        e->pending++;
+        if (e->idle)
             pthread_cond_signal(&e->wake);
     } else {
         e->dropped++;
@@ -642,5 +934,6 @@ void cw_events_stop(cw_events_t *e)
     }
     pthread_cond_destroy(&e->wake);
     pthread_mutex_destroy(&e->lock);
+    cw_events_namer_free(e->namer);
     free(e);
 }

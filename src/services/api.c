@@ -39,6 +39,7 @@ typedef struct api_shared {
     cw_project_t *console_project;
     cw_events_t *events;
     cw_webhooks_t *webhooks;
+    cw_queue_t *events_queue; /* the events thread's background connection of queue */
 } api_shared_t;
 
 /* Rate-limit counters kept in process; each is a few dozen bytes. */
@@ -740,8 +741,9 @@ void cw_api_init(cw_app_t *app, const cw_config_t *cfg)
     /* Events leave through the emitter's own thread; webhooks subscribe when there is a queue
      * to hold their deliveries. */
     shared->events = cw_events_new();
-    if (shared->queue != NULL) {
-        shared->webhooks = cw_webhooks_new(cfg, shared->queue);
+    if (shared->queue != NULL &&
+        cw_queue_open_background(shared->queue, &shared->events_queue) == CW_OK) {
+        shared->webhooks = cw_webhooks_new(cfg, shared->events_queue);
         cw_webhooks_subscribe(shared->webhooks, shared->events);
     }
     if (cw_events_start(shared->events) != CW_OK)
@@ -764,6 +766,7 @@ void cw_api_destroy(cw_app_t *app)
     /* What the emitter still holds goes to the queue before the queue closes. */
     cw_events_stop(shared->events);
     cw_webhooks_free(shared->webhooks);
+    cw_queue_close(shared->events_queue);
     cw_queue_close(shared->queue);
     cw_abuse_free(shared->abuse);
     cw_console_project_free(shared->console_project);

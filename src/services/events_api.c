@@ -308,7 +308,7 @@ static void publish_one(route_job_t *j, cw_events_t *e, const json_t *payload, c
     size_t offsets[PARAMS_MAX], n = 0, count = 0;
     cw_buf_t store = CW_BUF_INIT, names = CW_BUF_INIT;
     if (!resolve(j, payload, params, &n, keys, &store, offsets) ||
-        cw_events_generate(j->rule->pattern, params, n, &names, &count) != 0) {
+        cw_events_names(cw_events_namer(e), j->rule->pattern, params, n, &names, &count) != 0) {
         cw_log(CW_LOG_DEBUG, "msg=\"event skipped: a parameter has no value\" event=%s",
                j->rule->pattern);
         goto out;
@@ -317,7 +317,8 @@ static void publish_one(route_job_t *j, cw_events_t *e, const json_t *payload, c
     const char *p = names.ptr;
     for (size_t i = 0; i < count; i++, p += strlen(p) + 1)
         list[i] = p;
-    cw_event_t ev = {j->project, j->user_id, list, count, payload, text};
+    cw_event_t ev = {j->project, j->user_id,       list,   count, payload,
+                     text,       j->rule->pattern, params, n};
     cw_events_publish(e, &ev);
     free(list);
 out:
@@ -328,6 +329,8 @@ out:
 static void expand(cw_event_job_t *job, cw_events_t *e)
 {
     route_job_t *j = (route_job_t *)job;
+    if (!cw_events_wanted(e, j->project))
+        return; /* no webhook (or other subscriber) of the project listens */
     json_t *payload = j->body_len > 0 ? json_loadb(j->body, j->body_len, 0, NULL) : NULL;
     if (payload == NULL)
         payload = json_object(); /* a removal answers nothing */

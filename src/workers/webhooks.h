@@ -2,12 +2,20 @@
  * Webhooks: the events subscriber that turns each event matching a project's webhooks into
  * durable jobs of the "webhooks" queue, and the worker that delivers them.
  *
- * A job's payload: {"webhookId": "…", "events": ["…", …], "userId": "…", "payload": {…}}.
+ * A job per event: {"webhookIds": ["…", …], "userId": "…",
+ * "event": {"pattern": "users.[userId].create", "params": [["userId", "…"], …]}, "payload": {…}},
+ * naming every webhook the event matched; the worker makes the event's names again from its
+ * pattern and params (a tenth of their size to store). The payload goes last. Jobs with the names
+ * listed ("events": ["…", …]) or one "webhookId" are read too. A webhook that fails is retried
+ * alone: the job keeps only the webhooks still to do.
  * Delivery is a POST of the payload as JSON with Appwrite's X-Appwrite-Webhook-* headers, the
  * signature (base64 HMAC-SHA1 of URL and body under the webhook's key), basic auth and TLS
  * verification per the webhook. A failed delivery counts against the webhook (attempts, logs)
  * and is retried with the queue's backoff; after webhook-max-failed-attempts consecutive failures
  * the webhook is disabled and its jobs dropped; a success resets the count.
+ *
+ * The worker claims and acks jobs in batches, reads each webhook once a batch, and keeps one
+ * libcurl handle per thread, so deliveries to a receiver reuse its connection.
  *
  * The subscriber runs on the emitter's thread and keeps its own cache of each project's
  * webhooks: cw_webhooks_changed (any thread) drops it after a write through the API; changes

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import { rmSync } from 'node:fs';
-import { startServer, serverClient, expectAppwriteError, freePort, cli } from './lib/server.mjs';
+import { spawn } from 'node:child_process';
+import { startServer, serverClient, expectAppwriteError, freePort, cli, sdkCall, BIN } from './lib/server.mjs';
 
 const cleanups = [];
 after(async () => {
@@ -318,4 +319,61 @@ test('a webhook whose receiver keeps failing is disabled after the limit', async
     assert.equal(back.attempts, 0);
     await dbs.createDocument({ databaseId: 'db1', collectionId: 'c1', documentId: 'd3', data: { title: 'z' } });
     await until(() => rx.got.some((g) => JSON.parse(g.body).$id === 'd3'), 'delivery after re-enabling');
+});
+
+test('an API node without consumers leaves deliveries queued; cwrite worker on its data delivers them', async () => {
+    const srv = await server({ CWRITE_CONSUMERS: 'none' });
+    const rx = await receiver();
+    const { sdk, client } = await serverClient(srv);
+    const dbs = await schema(sdk, client);
+    const hooks = new sdk.Webhooks(client);
+    for (const id of ['one', 'two']) {
+        await hooks.create({ webhookId: id, url: `${rx.url}?${id}`, name: id, events: ['databases.*.collections.*.documents.*.create'] });
+    }
+    for (const documentId of ['d1', 'd2', 'd3']) {
+        await dbs.createDocument({ databaseId: 'db1', collectionId: 'c1', documentId, data: { title: documentId } });
+    }
+    const queued = async () => (await sdkCall(client, 'get', '/health/queue/webhooks', { threshold: 1000 })).size;
+    // One job per event, naming both webhooks; nothing leaves this process.
+    await until(async () => (await queued()) === 3, 'three jobs queued');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(rx.got.length, 0);
+
+    const worker = spawn(BIN, ['worker', '--data', srv.dataDir], { env: { ...process.env, ...FAST }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    worker.stderr.on('data', (d) => { err += d; });
+    const exited = new Promise((ok) => worker.on('exit', (code) => ok(code)));
+    try {
+        await until(() => rx.got.length === 6, 'six deliveries from the worker');
+        const seen = rx.got.map((g) => `${g.url.split('?')[1]} ${JSON.parse(g.body).$id}`).sort();
+        assert.deepEqual(seen, ['one d1', 'one d2', 'one d3', 'two d1', 'two d2', 'two d3']);
+        for (const g of rx.got) {
+            const hook = g.url.split('?')[1];
+            assert.equal(g.headers['x-appwrite-webhook-id'], hook);
+            assert.equal(g.headers['x-appwrite-webhook-events'].split(',')[0], `databases.db1.collections.c1.documents.${JSON.parse(g.body).$id}.create`);
+        }
+        await until(async () => (await queued()) === 0, 'the queue drained');
+    } finally {
+        worker.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0);
+    assert.doesNotMatch(err, /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/);
+});
+
+test('one webhook of a job failing is retried alone', async () => {
+    const srv = await server();
+    const good = await receiver();
+    const bad = await receiver(0, 500);
+    const { sdk, client } = await serverClient(srv);
+    const dbs = await schema(sdk, client);
+    const hooks = new sdk.Webhooks(client);
+    await hooks.create({ webhookId: 'good', url: good.url, name: 'good', events: ['databases.*.collections.*.documents.*.create'] });
+    await hooks.create({ webhookId: 'bad', url: bad.url, name: 'bad', events: ['databases.*.collections.*.documents.*.create'] });
+    await dbs.createDocument({ databaseId: 'db1', collectionId: 'c1', documentId: 'd1', data: { title: 'x' } });
+    await until(() => bad.got.length >= 3, 'three tries at the failing receiver');
+    assert.equal(good.got.length, 1, 'the webhook that took its delivery gets no second one');
+    bad.status = 200;
+    await until(async () => (await hooks.get({ webhookId: 'bad' })).attempts === 0, 'the retry succeeded');
+    assert.equal(good.got.length, 1);
+    assert.equal(JSON.parse(bad.got.at(-1).body).$id, 'd1');
 });

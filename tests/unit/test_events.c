@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include <unistd.h>
+
 #include "events/events.c"
 
 static bool contains(const cw_buf_t *names, size_t n, const char *want)
@@ -144,7 +146,7 @@ static void expand(cw_event_job_t *job, cw_events_t *e)
 {
     const char *names[] = {"users.u1.create", "users.*.create"};
     json_t *payload = json_object();
-    cw_event_t ev = {"p1", "", names, 2, payload, "{}"};
+    cw_event_t ev = {"p1", "", names, 2, payload, "{}", NULL, NULL, 0};
     for (int i = 0; i < ((test_job_t *)job)->n; i++)
         cw_events_publish(e, &ev);
     json_decref(payload);
@@ -159,7 +161,7 @@ static void test_emitter_drains(void **state)
 {
     counter_t c = {0};
     cw_events_t *e = cw_events_new();
-    cw_events_subscriber_t s = {"test", on_event, on_flush, &c};
+    cw_events_subscriber_t s = {"test", on_event, on_flush, &c, NULL};
     cw_events_subscribe(e, &s);
     assert_true(cw_events_has_subscribers(e));
     assert_int_equal(cw_events_start(e), CW_OK);
@@ -176,12 +178,147 @@ static void test_emitter_drains(void **state)
     assert_string_equal(c.first, "users.u1.create");
 }
 
+/* The namer gives what the generator gives, byte for byte, whatever the values: plain ones
+ * through its templates, others (dots, brackets, keys or mirror words inside) through the
+ * generator. */
+static void test_namer_matches_generator(void **state)
+{
+    static const struct {
+        const char *pattern;
+        const char *keys[6];
+    } cases[] = {
+        {"databases.[databaseId].collections.[collectionId].documents.[documentId].create",
+         {"databaseId", "collectionId", "tableId", "documentId", "rowId", NULL}},
+        {"databases.[databaseId].tables.[tableId].rows.[rowId].update",
+         {"databaseId", "collectionId", "tableId", "documentId", "rowId", NULL}},
+        {"databases.[databaseId].collections.[collectionId].attributes.[attributeId].create",
+         {"databaseId", "collectionId", "tableId", "attributeId", "columnId", NULL}},
+        {"databases.[databaseId].collections.[collectionId].update",
+         {"databaseId", "collectionId", "tableId", NULL}},
+        {"databases.[databaseId].create", {"databaseId", NULL}},
+        {"users.[userId].sessions.[sessionId].create", {"userId", "sessionId", NULL}},
+        {"users.[userId].update.name", {"userId", NULL}},
+        {"teams.[teamId].memberships.[membershipId].update.status",
+         {"teamId", "membershipId", NULL}},
+        {"tablesdb.[databaseId].tables.[tableId].rows.[rowId].create",
+         {"databaseId", "tableId", "rowId", NULL}},
+        {"users.[userId].sessions.[missingId].create", {"userId", NULL}},
+    };
+    static const char *const values[] = {
+        "db1",         "c1",  "docs",  "d1",        "6a68c7660497ea96804e",
+        "x_y-z",       "u1",  "bench", "tables",    "rows",
+        "rowId",       "a.b", "[x]",   "*",         "collectionIdX",
+        "mydocuments", "c1",  "T",     "databases", "0",
+    };
+    const size_t nvalues = sizeof(values) / sizeof(values[0]);
+    cw_events_namer_t *nm = cw_events_namer_new();
+    unsigned seed = 7;
+    for (size_t round = 0; round < 400; round++) {
+        for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+            cw_event_param_t params[6];
+            size_t n = 0;
+            for (; cases[c].keys[n] != NULL; n++) {
+                seed = seed * 1103515245u + 12345u;
+                /* Mostly plain values, repeated ones often, now and then a tricky one. */
+                size_t pick = round % 3 == 0 ? (seed >> 16) % nvalues : (seed >> 16) % 8;
+                params[n] = (cw_event_param_t){cases[c].keys[n], values[pick]};
+            }
+            cw_buf_t a = CW_BUF_INIT, b = CW_BUF_INIT;
+            size_t na = 0, nb = 0;
+            int ra = cw_events_generate(cases[c].pattern, params, n, &a, &na);
+            int rb = cw_events_names(nm, cases[c].pattern, params, n, &b, &nb);
+            assert_int_equal(ra, rb);
+            if (ra == CW_OK) {
+                assert_int_equal(na, nb);
+                assert_int_equal(a.len, b.len);
+                assert_memory_equal(a.ptr, b.ptr, a.len);
+            }
+            cw_buf_free(&a);
+            cw_buf_free(&b);
+        }
+    }
+    cw_events_namer_free(nm);
+}
+
+/* More patterns than the cache holds: the oldest give way, the names stay right. */
+static void test_namer_cache_full(void **state)
+{
+    cw_events_namer_t *nm = cw_events_namer_new();
+    char pattern[64];
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < TEMPLATES_MAX + 10; i++) {
+            snprintf(pattern, sizeof(pattern), "users.[userId].update.x%d", i);
+            cw_event_param_t p[] = {{"userId", round ? "u2" : "u1"}};
+            cw_buf_t a = CW_BUF_INIT, b = CW_BUF_INIT;
+            size_t na = 0, nb = 0;
+            assert_int_equal(cw_events_generate(pattern, p, 1, &a, &na), CW_OK);
+            assert_int_equal(cw_events_names(nm, pattern, p, 1, &b, &nb), CW_OK);
+            assert_int_equal(na, nb);
+            assert_memory_equal(a.ptr, b.ptr, a.len);
+            cw_buf_free(&a);
+            cw_buf_free(&b);
+        }
+    }
+    cw_events_namer_free(nm);
+}
+
+/* Events are flushed a moment after they came, without waiting for more or for the stop. */
+static void test_emitter_flushes_after_linger(void **state)
+{
+    counter_t c = {0};
+    cw_events_t *e = cw_events_new();
+    cw_events_subscriber_t s = {"test", on_event, on_flush, &c, NULL};
+    cw_events_subscribe(e, &s);
+    assert_int_equal(cw_events_start(e), CW_OK);
+    test_job_t *j = cw_malloc(sizeof(*j));
+    j->base.expand = expand;
+    j->base.destroy = destroy;
+    j->n = 1;
+    cw_events_emit(e, &j->base);
+    for (int i = 0; i < 200 && __atomic_load_n(&c.flushes, __ATOMIC_SEQ_CST) == 0; i++)
+        usleep(10000);
+    assert_int_equal(__atomic_load_n(&c.flushes, __ATOMIC_SEQ_CST), 1);
+    assert_int_equal(__atomic_load_n(&c.events, __ATOMIC_SEQ_CST), 1);
+    cw_events_stop(e);
+    assert_int_equal(c.flushes, 1); /* nothing new to flush at the stop */
+}
+
+static bool wants_p1(const char *project, void *data)
+{
+    return strcmp(project, "p1") == 0;
+}
+
+static void test_wanted(void **state)
+{
+    counter_t c = {0};
+    cw_events_t *e = cw_events_new();
+    assert_false(cw_events_wanted(e, "p1"));
+    cw_events_subscriber_t s = {"test", on_event, on_flush, &c, wants_p1};
+    cw_events_subscribe(e, &s);
+    assert_true(cw_events_wanted(e, "p1"));
+    assert_false(cw_events_wanted(e, "p2"));
+    const char *names[] = {"users.u1.create"};
+    cw_event_t ev = {"p2", "", names, 1, NULL, "{}", NULL, NULL, 0};
+    cw_events_publish(e, &ev);
+    assert_int_equal(c.events, 0);
+    ev.project = "p1";
+    cw_events_publish(e, &ev);
+    assert_int_equal(c.events, 1);
+    cw_events_stop(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_generate_users),           cmocka_unit_test(test_generate_nested),
-        cmocka_unit_test(test_generate_mirror_segments), cmocka_unit_test(test_valid),
+        cmocka_unit_test(test_generate_users),
+        cmocka_unit_test(test_generate_nested),
+        cmocka_unit_test(test_generate_mirror_segments),
+        cmocka_unit_test(test_valid),
         cmocka_unit_test(test_emitter_drains),
+        cmocka_unit_test(test_namer_matches_generator),
+        cmocka_unit_test(test_namer_cache_full),
+        cmocka_unit_test(test_wanted),
+        cmocka_unit_test(test_emitter_flushes_after_linger),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

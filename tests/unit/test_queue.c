@@ -277,6 +277,162 @@ static void test_wait_sees_retry(void **state)
     cw_queue_job_clear(&w.job);
 }
 
+static void test_claim_ack_many(void **state)
+{
+    fixture_t *f = *state;
+    cw_queue_item_t items[5];
+    char payloads[5][24];
+    for (int i = 0; i < 5; i++) {
+        snprintf(payloads[i], sizeof(payloads[i]), "{\"n\":%d}", i);
+        items[i] = (cw_queue_item_t){"webhooks", "p", payloads[i]};
+    }
+    assert_int_equal(cw_queue_enqueue_many(f->q, items, 5), CW_OK);
+    assert_int_equal(cw_queue_enqueue(f->q, "mails", "p", "{}", NULL), CW_OK);
+
+    /* Oldest first, at most max, one lease for the batch; the rest stays due. */
+    cw_job_t jobs[3], more[3];
+    size_t n = 0, m = 0, acked = 0;
+    assert_int_equal(cw_queue_claim_many(f->q, "webhooks", jobs, 3, &n), CW_OK);
+    assert_int_equal(n, 3);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(jobs[i].payload, payloads[i]);
+        assert_string_equal(jobs[i].queue, "webhooks");
+        assert_int_equal(jobs[i].attempts, 1);
+        assert_string_equal(jobs[i].lease, jobs[0].lease);
+    }
+    assert_int_equal(cw_queue_claim_many(f->q, "webhooks", more, 3, &m), CW_OK);
+    assert_int_equal(m, 2);
+    assert_string_equal(more[0].payload, payloads[3]);
+    assert_string_not_equal(more[0].lease, jobs[0].lease);
+    cw_job_t none[2];
+    assert_int_equal(cw_queue_claim_many(f->q, "webhooks", none, 2, &n), CW_OK);
+    assert_int_equal(n, 0);
+
+    /* Acked together; a job whose lease was lost is not counted and stays. */
+    assert_int_equal(cw_queue_ack_many(f->q, jobs, 3, &acked), CW_OK);
+    assert_int_equal(acked, 3);
+    assert_int_equal(cw_queue_ack_many(f->q, jobs, 3, &acked), CW_OK);
+    assert_int_equal(acked, 0);
+    cw_job_t stale = more[1];
+    snprintf(stale.lease, sizeof(stale.lease), "%s", "0123456789abcdef0123456789abcdef");
+    cw_job_t mixed[2] = {more[0], stale};
+    assert_int_equal(cw_queue_ack_many(f->q, mixed, 2, &acked), CW_OK);
+    assert_int_equal(acked, 1);
+    assert_int_equal(count(f->q, "webhooks", false), 1);
+    assert_int_equal(cw_queue_ack_many(f->q, &more[1], 1, &acked), CW_OK);
+    assert_int_equal(acked, 1);
+    assert_int_equal(count(f->q, "webhooks", false), 0);
+    assert_int_equal(count(f->q, "mails", false), 1);
+    for (size_t i = 0; i < 3; i++)
+        cw_queue_job_clear(&jobs[i]);
+    for (size_t i = 0; i < 2; i++)
+        cw_queue_job_clear(&more[i]);
+}
+
+static void test_claim_many_expired_lease(void **state)
+{
+    fixture_t *f = *state;
+    assert_int_equal(cw_queue_enqueue(f->q, "webhooks", "p", "{\"a\":1}", NULL), CW_OK);
+    assert_int_equal(cw_queue_enqueue(f->q, "webhooks", "p", "{\"b\":1}", NULL), CW_OK);
+    int64_t t0 = cw_time_now_ms();
+    cw_job_t jobs[4], again[4];
+    size_t n = 0, m = 0, acked = 0;
+    assert_int_equal(claim_many_at(f->q, "webhooks", t0, jobs, 4, &n), CW_OK);
+    assert_int_equal(n, 2);
+    /* A consumer that died: both come back once the lease ran out, as a new claim. */
+    assert_int_equal(claim_many_at(f->q, "webhooks", t0 + f->opts.lease_ms - 1, again, 4, &m),
+                     CW_OK);
+    assert_int_equal(m, 0);
+    assert_int_equal(claim_many_at(f->q, "webhooks", t0 + f->opts.lease_ms, again, 4, &m), CW_OK);
+    assert_int_equal(m, 2);
+    assert_int_equal(again[0].attempts, 2);
+    /* The old claim cannot ack them any more. */
+    assert_int_equal(cw_queue_ack_many(f->q, jobs, 2, &acked), CW_OK);
+    assert_int_equal(acked, 0);
+    assert_int_equal(cw_queue_ack_many(f->q, again, 2, &acked), CW_OK);
+    assert_int_equal(acked, 2);
+    for (size_t i = 0; i < 2; i++) {
+        cw_queue_job_clear(&jobs[i]);
+        cw_queue_job_clear(&again[i]);
+    }
+}
+
+static void test_fail_payload(void **state)
+{
+    fixture_t *f = *state;
+    assert_int_equal(cw_queue_enqueue(f->q, "webhooks", "p", "{\"hooks\":[1,2]}", NULL), CW_OK);
+    cw_job_t job;
+    int64_t t0 = cw_time_now_ms();
+    assert_int_equal(claim_at(f->q, "webhooks", t0, &job), CW_OK);
+    bool dead = true;
+    assert_int_equal(cw_queue_fail_payload(f->q, &job, "{\"hooks\":[2]}", "one failed", &dead),
+                     CW_OK);
+    assert_false(dead);
+    cw_queue_job_clear(&job);
+    assert_int_equal(claim_at(f->q, "webhooks", t0 + 1000000, &job), CW_OK);
+    assert_string_equal(job.payload, "{\"hooks\":[2]}");
+    assert_int_equal(job.attempts, 2);
+    cw_queue_job_clear(&job);
+}
+
+typedef struct many_waiter {
+    cw_queue_t *q;
+    atomic_int stop;
+    int rc;
+    size_t n;
+    cw_job_t jobs[4];
+} many_waiter_t;
+
+static void *wait_many_thread(void *arg)
+{
+    many_waiter_t *w = arg;
+    w->rc = cw_queue_wait_many(w->q, "webhooks", w->jobs, 4, &w->n, &w->stop);
+    return NULL;
+}
+
+static void test_background_connection(void **state)
+{
+    fixture_t *f = *state;
+    cw_queue_close(f->q);
+    f->opts.poll_ms = 60000;
+    assert_int_equal(cw_queue_open(f->dir, &f->opts, &f->q), CW_OK);
+    cw_queue_t *bg = NULL;
+    assert_int_equal(cw_queue_open_background(f->q, &bg), CW_OK);
+    /* It syncs less: NORMAL (1) where the main connection has FULL (2). */
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(bg->db, "PRAGMA synchronous", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 1);
+    sqlite3_finalize(st);
+    assert_int_equal(sqlite3_prepare_v2(f->q->db, "PRAGMA synchronous", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 2);
+    sqlite3_finalize(st);
+
+    /* A consumer waiting on the background connection wakes at an enqueue on the main one. */
+    many_waiter_t w = {.q = bg};
+    pthread_t th;
+    pthread_create(&th, NULL, wait_many_thread, &w);
+    usleep(50000);
+    int64_t start = cw_time_mono_us();
+    assert_int_equal(cw_queue_enqueue(f->q, "webhooks", "p", "{}", NULL), CW_OK);
+    pthread_join(th, NULL);
+    assert_int_equal(w.rc, CW_OK);
+    assert_int_equal(w.n, 1);
+    assert_true(cw_time_mono_us() - start < 5000000);
+    size_t acked = 0;
+    assert_int_equal(cw_queue_ack_many(bg, w.jobs, w.n, &acked), CW_OK);
+    assert_int_equal(acked, 1);
+    cw_queue_job_clear(&w.jobs[0]);
+    /* What the background connection writes, the main one reads, and after a reopen too. */
+    assert_int_equal(cw_queue_enqueue(bg, "webhooks", "p", "{\"bg\":1}", NULL), CW_OK);
+    assert_int_equal(count(f->q, "webhooks", false), 1);
+    cw_queue_close(bg);
+    cw_queue_close(f->q);
+    assert_int_equal(cw_queue_open(f->dir, &f->opts, &f->q), CW_OK);
+    assert_int_equal(count(f->q, "webhooks", false), 1);
+}
+
 static void test_open_fails(void **state)
 {
     cw_queue_t *q;
@@ -296,6 +452,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_survives_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wait_wakes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wait_sees_retry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_claim_ack_many, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_claim_many_expired_lease, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fail_payload, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_background_connection, setup, teardown),
         cmocka_unit_test(test_open_fails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
