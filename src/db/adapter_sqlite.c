@@ -1958,8 +1958,8 @@ static int compile_filter(qctx_t *q, const cw_query_t *f)
             cw_buf_append_char(b, ')');
             return CW_OK;
         }
-        /* fall through: substring matches on a string */
-        /* FALLTHROUGH */
+        /* substring matches on a string */
+        __attribute__((fallthrough));
     case CW_QUERY_STARTS_WITH:
     case CW_QUERY_NOT_STARTS_WITH:
     case CW_QUERY_ENDS_WITH:
