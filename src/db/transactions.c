@@ -811,11 +811,50 @@ static void mark_failed(store_t *s, const char *id)
     cw_db_batch_commit(s->db, &ignored);
 }
 
+/* What Appwrite emits for an applied operation (its commit's events), appended to changes: the
+ * document written, or for a delete what was staged with it (nothing when nothing was). */
+static void note_change(json_t *changes, const json_t *op, const json_t *res)
+{
+    const char *action = jstr(op, "action"), *kind = NULL;
+    json_t *doc = NULL;
+    if (strcmp(action, "create") == 0) {
+        kind = "create";
+    } else if (strcmp(action, "update") == 0 || strcmp(action, "upsert") == 0 ||
+               strcmp(action, "increment") == 0 || strcmp(action, "decrement") == 0) {
+        kind = "update";
+    } else if (strcmp(action, "delete") == 0) {
+        const json_t *data = json_object_get(op, "data");
+        const char *id = jstr(op, "documentId");
+        if (id == NULL || json_object_size(data) == 0)
+            return;
+        doc = json_deep_copy(data);
+        json_object_set_new(doc, "$id", json_string(id));
+        kind = "delete";
+    }
+    if (kind == NULL)
+        return; /* bulk operations: Appwrite names no document */
+    if (doc == NULL) {
+        if (!json_is_object(res))
+            return;
+        doc = json_incref((json_t *)res);
+    }
+    json_array_append_new(changes, json_pack("{s:s,s:O,s:O,s:o}", "action", kind, "databaseId",
+                                             json_object_get(op, "databaseId"), "collectionId",
+                                             json_object_get(op, "collectionId"), "document", doc));
+}
+
 int cw_db_transaction_commit(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t *actor,
                              const char *id, json_t **out, cw_db_error_t *err)
 {
+    return cw_db_transaction_commit_changes(db, fam, actor, id, out, NULL, err);
+}
+
+int cw_db_transaction_commit_changes(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t *actor,
+                                     const char *id, json_t **out, json_t **changes,
+                                     cw_db_error_t *err)
+{
     store_t s;
-    json_t *txn = NULL, *logs = NULL, *log;
+    json_t *txn = NULL, *logs = NULL, *log, *noted = changes != NULL ? json_array() : NULL;
     applier_t ap = {.db = db, .fam = fam, .actor = actor, .strict = true, .touched = json_object()};
     bool failed = false;
     int rc = -1;
@@ -831,6 +870,8 @@ int cw_db_transaction_commit(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_
     {
         json_t *op = op_of_log(log), *res = NULL;
         int arc = apply_op(&ap, op, &res, err);
+        if (arc == 0 && noted != NULL)
+            note_change(noted, op, res);
         json_decref(res);
         json_decref(op);
         if (arc != 0) {
@@ -849,6 +890,10 @@ int cw_db_transaction_commit(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_
         goto out;
     }
     *out = txn_model(txn);
+    if (changes != NULL) {
+        *changes = noted;
+        noted = NULL;
+    }
     rc = 0;
     goto out;
 undo:
@@ -858,6 +903,7 @@ out:
         mark_failed(&s, id);
     store_close(&s);
 done:
+    json_decref(noted);
     json_decref(ap.touched);
     json_decref(logs);
     json_decref(txn);

@@ -55,6 +55,13 @@ int cw_db_transaction_delete(cw_db_t *db, const cw_db_actor_t *actor, const char
  * them is written and the transaction is marked failed. *out: the transaction, now committed. */
 int cw_db_transaction_commit(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t *actor,
                              const char *id, json_t **out, cw_db_error_t *err);
+/* The same; *changes (when changes is not NULL, and only on success) lists what Appwrite emits
+ * events for after a commit, one per single-document operation (bulk ones have none): objects
+ * {"action": "create"|"update"|"delete", "databaseId", "collectionId", "document"}. A new
+ * reference. */
+int cw_db_transaction_commit_changes(cw_db_t *db, cw_db_family_t fam, const cw_db_actor_t *actor,
+                                     const char *id, json_t **out, json_t **changes,
+                                     cw_db_error_t *err);
 /* Drops the staged operations; the transaction is then failed, as Appwrite marks it. */
 int cw_db_transaction_rollback(cw_db_t *db, const cw_db_actor_t *actor, const char *id,
                                json_t **out, cw_db_error_t *err);

@@ -10,6 +10,7 @@
 #include "http/args.h"
 #include "models/json.h"
 #include "services/api.h"
+#include "services/events_api.h"
 
 /* Appwrite's limits on parameters (APP_LIMIT_ARRAY_PARAMS_SIZE, APP_LIMIT_ARRAY_ELEMENT_SIZE,
  * APP_LIMIT_DATABASE_BATCH, APP_DATABASE_ATTRIBUTE_STRING_MAX_LENGTH, …). */
@@ -1684,9 +1685,13 @@ void cw_dbapi_transaction_update(cw_ctx_t *ctx, cw_db_family_t fam)
     if (open_db(ctx, &db) < 0)
         return;
     cw_db_actor_t actor = actor_of(ctx);
-    int rc = commit ? cw_db_transaction_commit(db, fam, &actor, id, &out, &err)
+    json_t *changes = NULL;
+    int rc = commit ? cw_db_transaction_commit_changes(db, fam, &actor, id, &out, &changes, &err)
                     : cw_db_transaction_rollback(db, &actor, id, &out, &err);
     finish(ctx, rc, 200, out, &err);
+    if (rc == 0 && changes != NULL)
+        cw_event_record_changes(ctx, fam == CW_DB_FAMILY_TABLES, changes);
+    json_decref(changes);
 }
 
 void cw_dbapi_transaction_delete(cw_ctx_t *ctx, cw_db_family_t fam)

@@ -399,3 +399,59 @@ void cw_event_record(cw_ctx_t *ctx)
     }
     cw_events_emit(t->events, &j->base);
 }
+
+/* The events of a committed transaction's operations (Appwrite's commit sets them itself): one
+ * rule per family and action, the document's ID from the payload. */
+static const event_rule_t commit_rules[2][3] = {
+    {{"", "", E_DOC ".create", P_DOC_NEW, NULL},
+     {"", "", E_DOC ".update", P_DOC_NEW, NULL},
+     {"", "", E_DOC ".delete", P_DOC_NEW, NULL}},
+    {{"", "", E_ROW ".create", P_DOC_NEW, NULL},
+     {"", "", E_ROW ".update", P_DOC_NEW, NULL},
+     {"", "", E_ROW ".delete", P_DOC_NEW, NULL}},
+};
+
+void cw_event_record_changes(cw_ctx_t *ctx, bool tables, const json_t *changes)
+{
+    cw_thread_t *t = cw_ctx_thread(ctx);
+    cw_auth_t *auth = cw_ctx_auth(ctx);
+    if (!cw_events_has_subscribers(t->events) || !auth->has_project)
+        return;
+    const char *uid = json_string_value(json_object_get(auth->user, "$id"));
+    size_t i;
+    json_t *c;
+    json_array_foreach(changes, i, c)
+    {
+        const char *action = json_string_value(json_object_get(c, "action"));
+        const char *dbid = json_string_value(json_object_get(c, "databaseId"));
+        const char *cid = json_string_value(json_object_get(c, "collectionId"));
+        json_t *doc = json_object_get(c, "document");
+        int k = action == NULL                  ? -1
+                : strcmp(action, "create") == 0 ? 0
+                : strcmp(action, "update") == 0 ? 1
+                : strcmp(action, "delete") == 0 ? 2
+                                                : -1;
+        if (k < 0 || dbid == NULL || cid == NULL || !json_is_object(doc))
+            continue;
+        route_job_t *j = cw_calloc(1, sizeof(*j));
+        j->base.expand = expand;
+        j->base.destroy = destroy;
+        j->rule = &commit_rules[tables ? 1 : 0][k];
+        j->project = cw_strdup(auth->project->id);
+        j->user_id = cw_strdup(uid != NULL ? uid : "");
+        const char *const pairs[] = {"databaseId", dbid, "collectionId", cid};
+        for (size_t p = 0; p < 4; p++)
+            cw_buf_append(&j->path, pairs[p], strlen(pairs[p]) + 1); /* with its NUL */
+        j->npath = 2;
+        json_t *payload = json_copy(doc);
+        json_object_set_new(payload, "$collectionId", json_string(cid));
+        json_object_set_new(payload, "$tableId", json_string(cid));
+        char *text = json_dumps(payload, JSON_COMPACT);
+        json_decref(payload);
+        if (text != NULL) {
+            j->body_len = strlen(text);
+            j->body = text;
+        }
+        cw_events_emit(t->events, &j->base);
+    }
+}

@@ -8,9 +8,15 @@
 #ifndef CW_SERVICES_EVENTS_API_H
 #define CW_SERVICES_EVENTS_API_H
 
+#include <jansson.h>
+#include <stdbool.h>
+
 #include "http/router.h"
 
 /* After the handler: emits the route's event when it succeeded and has one. */
 void cw_event_record(cw_ctx_t *ctx);
+/* After a transaction's commit: the events of its single-document operations, as
+ * cw_db_transaction_commit_changes lists them (tables: TablesDB's names first). */
+void cw_event_record_changes(cw_ctx_t *ctx, bool tables, const json_t *changes);
 
 #endif

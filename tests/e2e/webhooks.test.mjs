@@ -377,3 +377,33 @@ test('one webhook of a job failing is retried alone', async () => {
     assert.equal(good.got.length, 1);
     assert.equal(JSON.parse(bad.got.at(-1).body).$id, 'd1');
 });
+
+test('a committed transaction emits the events of its single-document operations', async () => {
+    const srv = await server();
+    const { sdk, client } = await serverClient(srv);
+    const dbs = await schema(sdk, client);
+    await dbs.createDocument({ databaseId: 'db1', collectionId: 'c1', documentId: 'old', data: { title: 'old' } });
+    const rx = await receiver();
+    const hooks = new sdk.Webhooks(client);
+    await hooks.create({ webhookId: 'txn', url: rx.url, name: 'Transactions', events: ['databases.*.collections.*.documents.*'] });
+    const tx = await dbs.createTransaction();
+    await dbs.createOperations({ transactionId: tx.$id, operations: [
+        { action: 'create', databaseId: 'db1', collectionId: 'c1', documentId: 'fresh', data: { title: 'fresh' } },
+        { action: 'update', databaseId: 'db1', collectionId: 'c1', documentId: 'old', data: { title: 'changed' } },
+    ] });
+    assert.equal(rx.got.length, 0, 'staging emits nothing');
+    await dbs.updateTransaction({ transactionId: tx.$id, commit: true });
+    await until(() => rx.got.length >= 2, 'the commit\'s two deliveries');
+    const byEvent = Object.fromEntries(rx.got.map((g) => [g.headers['x-appwrite-webhook-events'].split(',')
+        .find((e) => /^databases\.db1\.collections\.c1\.documents\.\w+\.(create|update)$/.test(e)), JSON.parse(g.body)]));
+    assert.equal(byEvent['databases.db1.collections.c1.documents.fresh.create'].title, 'fresh');
+    assert.equal(byEvent['databases.db1.collections.c1.documents.old.update'].title, 'changed');
+    assert.equal(byEvent['databases.db1.collections.c1.documents.fresh.create'].$collectionId, 'c1');
+    // A rolled-back transaction emits nothing.
+    const rb = await dbs.createTransaction();
+    await dbs.createOperations({ transactionId: rb.$id, operations: [
+        { action: 'create', databaseId: 'db1', collectionId: 'c1', documentId: 'never', data: { title: 'x' } }] });
+    await dbs.updateTransaction({ transactionId: rb.$id, rollback: true });
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(rx.got.length, 2);
+});
