@@ -11,6 +11,7 @@
 #include "core/status.h"
 #include "core/timeutil.h"
 #include "db/internal.h"
+#include "models/json.h"
 
 static void random_bytes(unsigned char *out, size_t n)
 {
@@ -147,20 +148,14 @@ int cw_token_find(cw_db_t *db, const char *user_id, int type, cw_str_t secret, i
     return *out != NULL ? 0 : CW_ENOTFOUND;
 }
 
-static void copy_str(json_t *m, const json_t *doc, const char *key)
-{
-    const json_t *v = json_object_get(doc, key);
-    json_object_set_new(m, key, json_string(json_is_string(v) ? json_string_value(v) : ""));
-}
-
 json_t *cw_token_model(const json_t *token, const char *secret, const char *phrase)
 {
     json_t *m = json_object();
-    copy_str(m, token, "$id");
-    copy_str(m, token, "$createdAt");
-    copy_str(m, token, "userId");
+    cw_model_put_str(m, token, "$id");
+    cw_model_put_str(m, token, "$createdAt");
+    cw_model_put_str(m, token, "userId");
     json_object_set_new(m, "secret", json_string(secret != NULL ? secret : ""));
-    copy_str(m, token, "expire");
+    cw_model_put_str(m, token, "expire");
     json_object_set_new(m, "phrase", json_string(phrase != NULL ? phrase : ""));
     return m;
 }

@@ -48,3 +48,15 @@ void cw_model_json(cw_jw_t *w, const json_t *value)
         break;
     }
 }
+
+void cw_model_put_str(json_t *m, const json_t *doc, const char *key)
+{
+    const json_t *v = json_object_get(doc, key);
+    json_object_set_new(m, key, json_string(json_is_string(v) ? json_string_value(v) : ""));
+}
+
+void cw_model_put_bool(json_t *m, const json_t *doc, const char *key, bool fallback)
+{
+    const json_t *v = json_object_get(doc, key);
+    json_object_set_new(m, key, json_boolean(json_is_boolean(v) ? json_is_true(v) : fallback));
+}

@@ -8,10 +8,16 @@
 #define CW_MODELS_JSON_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "core/jsonw.h"
 
 /* NULL writes null. */
 void cw_model_json(cw_jw_t *w, const json_t *value);
+
+/* Sets m[key] to doc's string at key ("" when it has none), or to its boolean (fallback when it
+ * has none): how the models of internal documents fill their fields. */
+void cw_model_put_str(json_t *m, const json_t *doc, const char *key);
+void cw_model_put_bool(json_t *m, const json_t *doc, const char *key, bool fallback);
 
 #endif

@@ -33,6 +33,7 @@
 #include "core/validate.h"
 #include "http/args.h"
 #include "models/json.h"
+#include "models/user.h"
 #include "services/account.h"
 #include "services/api.h"
 #include "services/console_auth.h"
@@ -100,68 +101,6 @@ int cw_account_arg_password(cw_ctx_t *ctx, const char *name, bool required, cons
 
 /* Store and models ---------------------------------------------------------------------------- */
 
-static void copy_str(json_t *m, const json_t *doc, const char *key)
-{
-    const json_t *v = json_object_get(doc, key);
-    json_object_set_new(m, key, json_string(json_is_string(v) ? json_string_value(v) : ""));
-}
-
-static void copy_bool(json_t *m, const json_t *doc, const char *key, bool fallback)
-{
-    const json_t *v = json_object_get(doc, key);
-    json_object_set_new(m, key, json_boolean(json_is_boolean(v) ? json_is_true(v) : fallback));
-}
-
-static json_t *target_model(const json_t *t)
-{
-    json_t *m = json_object();
-    copy_str(m, t, "$id");
-    copy_str(m, t, "$createdAt");
-    copy_str(m, t, "$updatedAt");
-    copy_str(m, t, "name");
-    copy_str(m, t, "userId");
-    const json_t *p = json_object_get(t, "providerId");
-    json_object_set_new(m, "providerId",
-                        json_is_string(p) ? json_incref((json_t *)p) : json_null());
-    copy_str(m, t, "providerType");
-    copy_str(m, t, "identifier");
-    copy_bool(m, t, "expired", false);
-    return m;
-}
-
-/* The Account model: the User model less the password and its hash. */
-static json_t *account_model(const json_t *u, const json_t *targets)
-{
-    json_t *m = json_object();
-    copy_str(m, u, "$id");
-    copy_str(m, u, "$createdAt");
-    copy_str(m, u, "$updatedAt");
-    copy_str(m, u, "name");
-    copy_str(m, u, "registration");
-    copy_bool(m, u, "status", true);
-    const json_t *labels = json_object_get(u, "labels");
-    json_object_set_new(m, "labels", json_is_array(labels) ? json_deep_copy(labels) : json_array());
-    copy_str(m, u, "passwordUpdate");
-    copy_str(m, u, "email");
-    copy_str(m, u, "phone");
-    copy_bool(m, u, "emailVerification", false);
-    copy_bool(m, u, "phoneVerification", false);
-    copy_bool(m, u, "mfa", false);
-    const json_t *prefs = json_object_get(u, "prefs");
-    json_object_set_new(m, "prefs", json_is_object(prefs) ? json_deep_copy(prefs) : json_object());
-    json_t *tl = json_array();
-    size_t i;
-    json_t *t;
-    json_array_foreach(targets, i, t)
-    {
-        json_array_append_new(tl, target_model(t));
-    }
-    json_object_set_new(m, "targets", tl);
-    copy_str(m, u, "accessedAt");
-    copy_bool(m, u, "impersonator", false);
-    return m;
-}
-
 /* Answers the Account model of user (with its targets) and releases user. */
 void cw_account_reply(cw_ctx_t *ctx, cw_db_t *db, int status, json_t *user)
 {
@@ -177,7 +116,7 @@ void cw_account_reply(cw_ctx_t *ctx, cw_db_t *db, int status, json_t *user)
         cw_svc_fail_db(ctx, &err, 0, 0);
         return;
     }
-    cw_svc_reply(ctx, status, account_model(user, json_object_get(found, "documents")));
+    cw_svc_reply(ctx, status, cw_model_user(user, json_object_get(found, "documents"), false));
     json_decref(found);
     json_decref(user);
 }

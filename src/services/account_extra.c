@@ -11,6 +11,8 @@
 #include "core/utf8.h"
 #include "db/internal.h"
 #include "http/args.h"
+#include "models/json.h"
+#include "models/user.h"
 #include "services/account.h"
 #include "services/api.h"
 #include "services/internal_api.h"
@@ -48,12 +50,6 @@ static const char *user_field(cw_ctx_t *ctx, const char *key)
 {
     const char *v = json_string_value(json_object_get(cw_ctx_auth(ctx)->user, key));
     return v != NULL ? v : "";
-}
-
-static void put_str(json_t *m, const json_t *doc, const char *key)
-{
-    const char *v = json_string_value(json_object_get(doc, key));
-    json_object_set_new(m, key, json_string(v != NULL ? v : ""));
 }
 
 /* A $sequence as the internal collections keep it in userInternalId and the like. */
@@ -101,7 +97,7 @@ static json_t *identity_model(const json_t *d)
                                        NULL};
     json_t *m = json_object();
     for (const char *const *k = keys; *k != NULL; k++)
-        put_str(m, d, *k);
+        cw_model_put_str(m, d, *k);
     return m;
 }
 
@@ -182,23 +178,6 @@ static void on_delete_identity(cw_ctx_t *ctx)
 
 /* Push targets ----------------------------------------------------------------------------- */
 
-/* The Target model. */
-static json_t *target_model(const json_t *t)
-{
-    static const char *const head[] = {"$id", "$createdAt", "$updatedAt", "name", "userId", NULL};
-    json_t *m = json_object();
-    for (const char *const *k = head; *k != NULL; k++)
-        put_str(m, t, *k);
-    const json_t *p = json_object_get(t, "providerId");
-    json_object_set_new(m, "providerId",
-                        json_is_string(p) && json_string_length(p) > 0 ? json_incref((json_t *)p)
-                                                                       : json_null());
-    put_str(m, t, "providerType");
-    put_str(m, t, "identifier");
-    json_object_set_new(m, "expired", json_boolean(json_is_true(json_object_get(t, "expired"))));
-    return m;
-}
-
 /* Appwrite names a push target "{deviceBrand} {deviceModel}" from the user agent; cwrite reads
  * no user agents, so both parts are empty. */
 #define DEVICE_NAME " "
@@ -249,7 +228,7 @@ static void on_create_push_target(cw_ctx_t *ctx)
         cw_svc_fail_db(ctx, &err, 0, CW_ERR_USER_TARGET_ALREADY_EXISTS);
         return;
     }
-    cw_svc_reply(ctx, 201, target_model(out));
+    cw_svc_reply(ctx, 201, cw_model_target(out));
     json_decref(out);
 }
 
@@ -277,7 +256,7 @@ static void on_update_push_target(cw_ctx_t *ctx)
         cw_svc_fail_db(ctx, &err, CW_ERR_USER_TARGET_NOT_FOUND, CW_ERR_USER_TARGET_ALREADY_EXISTS);
         return;
     }
-    cw_svc_reply(ctx, 200, target_model(out));
+    cw_svc_reply(ctx, 200, cw_model_target(out));
     json_decref(out);
 }
 

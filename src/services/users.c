@@ -32,6 +32,7 @@
 #include "core/validate.h"
 #include "http/args.h"
 #include "models/json.h"
+#include "models/user.h"
 #include "models/membership.h"
 #include "services/api.h"
 #include "services/internal_api.h"
@@ -151,71 +152,6 @@ static json_t *query1(const char *method, const char *attr, json_t *value)
 
 /* Models ------------------------------------------------------------------------------------ */
 
-static void copy_str(json_t *m, const json_t *doc, const char *key)
-{
-    const json_t *v = json_object_get(doc, key);
-    json_object_set_new(m, key, json_string(json_is_string(v) ? json_string_value(v) : ""));
-}
-
-static void copy_bool(json_t *m, const json_t *doc, const char *key, bool fallback)
-{
-    const json_t *v = json_object_get(doc, key);
-    json_object_set_new(m, key, json_boolean(json_is_boolean(v) ? json_is_true(v) : fallback));
-}
-
-static json_t *target_model(const json_t *t)
-{
-    json_t *m = json_object();
-    copy_str(m, t, "$id");
-    copy_str(m, t, "$createdAt");
-    copy_str(m, t, "$updatedAt");
-    copy_str(m, t, "name");
-    copy_str(m, t, "userId");
-    const json_t *p = json_object_get(t, "providerId");
-    json_object_set_new(m, "providerId",
-                        json_is_string(p) ? json_incref((json_t *)p) : json_null());
-    copy_str(m, t, "providerType");
-    copy_str(m, t, "identifier");
-    copy_bool(m, t, "expired", false);
-    return m;
-}
-
-static json_t *user_model(const json_t *u, const json_t *targets)
-{
-    json_t *m = json_object();
-    copy_str(m, u, "$id");
-    copy_str(m, u, "$createdAt");
-    copy_str(m, u, "$updatedAt");
-    copy_str(m, u, "name");
-    copy_str(m, u, "password");
-    copy_str(m, u, "hash");
-    const json_t *ho = json_object_get(u, "hashOptions");
-    json_object_set_new(m, "hashOptions", json_is_object(ho) ? json_deep_copy(ho) : json_object());
-    copy_str(m, u, "registration");
-    copy_bool(m, u, "status", true);
-    const json_t *labels = json_object_get(u, "labels");
-    json_object_set_new(m, "labels", json_is_array(labels) ? json_deep_copy(labels) : json_array());
-    copy_str(m, u, "passwordUpdate");
-    copy_str(m, u, "email");
-    copy_str(m, u, "phone");
-    copy_bool(m, u, "emailVerification", false);
-    copy_bool(m, u, "phoneVerification", false);
-    copy_bool(m, u, "mfa", false);
-    const json_t *prefs = json_object_get(u, "prefs");
-    json_object_set_new(m, "prefs", json_is_object(prefs) ? json_deep_copy(prefs) : json_object());
-    json_t *tl = json_array();
-    size_t i;
-    json_t *t;
-    json_array_foreach(targets, i, t)
-    {
-        json_array_append_new(tl, target_model(t));
-    }
-    json_object_set_new(m, "targets", tl);
-    copy_str(m, u, "accessedAt");
-    copy_bool(m, u, "impersonator", false);
-    return m;
-}
-
 /* The targets of a user (a new array; empty when there are none). */
 static int user_targets(cw_db_t *db, const char *user_id, json_t **out, cw_db_error_t *err)
 {
@@ -240,7 +176,7 @@ static void reply_user(cw_ctx_t *ctx, cw_db_t *db, int status, json_t *user)
         cw_svc_fail_db(ctx, &err, 0, 0);
         return;
     }
-    cw_svc_reply(ctx, status, user_model(user, targets));
+    cw_svc_reply(ctx, status, cw_model_user(user, targets, true));
     json_decref(targets);
     json_decref(user);
 }
@@ -592,7 +528,7 @@ static void on_list(cw_ctx_t *ctx)
             cw_svc_fail_db(ctx, &err, 0, 0);
             return;
         }
-        json_array_append_new(users, user_model(u, targets));
+        json_array_append_new(users, cw_model_user(u, targets, true));
         json_decref(targets);
     }
     json_t *m = json_object();
@@ -1227,7 +1163,7 @@ static void on_list_memberships(cw_ctx_t *ctx)
 
 static void on_list_targets(cw_ctx_t *ctx)
 {
-    list_owned(ctx, "targets", "targets", target_query_attrs, false, target_model);
+    list_owned(ctx, "targets", "targets", target_query_attrs, false, cw_model_target);
 }
 
 static void on_delete_sessions(cw_ctx_t *ctx)
@@ -1386,7 +1322,7 @@ static void on_create_target(cw_ctx_t *ctx)
         cw_svc_fail_db(ctx, &err, 0, CW_ERR_USER_TARGET_ALREADY_EXISTS);
         return;
     }
-    cw_svc_reply(ctx, 201, target_model(out));
+    cw_svc_reply(ctx, 201, cw_model_target(out));
     json_decref(out);
 }
 
@@ -1400,7 +1336,7 @@ static void on_get_target(cw_ctx_t *ctx)
     json_decref(user);
     if (load_owned(ctx, db, id, "targets", "targetId", CW_ERR_USER_TARGET_NOT_FOUND, &t) != 0)
         return;
-    cw_svc_reply(ctx, 200, target_model(t));
+    cw_svc_reply(ctx, 200, cw_model_target(t));
     json_decref(t);
 }
 
@@ -1447,7 +1383,7 @@ static void on_update_target(cw_ctx_t *ctx)
         cw_svc_fail_db(ctx, &err, CW_ERR_USER_TARGET_NOT_FOUND, CW_ERR_USER_TARGET_ALREADY_EXISTS);
         return;
     }
-    cw_svc_reply(ctx, 200, target_model(out));
+    cw_svc_reply(ctx, 200, cw_model_target(out));
     json_decref(out);
 }
 
@@ -1520,13 +1456,7 @@ static void on_create_token(cw_ctx_t *ctx)
         cw_svc_fail_db(ctx, &err, 0, 0);
         return;
     }
-    json_t *m = json_object();
-    copy_str(m, out, "$id");
-    copy_str(m, out, "$createdAt");
-    copy_str(m, out, "userId");
-    json_object_set_new(m, "secret", json_string(secret));
-    copy_str(m, out, "expire");
-    json_object_set_new(m, "phrase", json_string(""));
+    json_t *m = cw_token_model(out, secret, NULL);
     json_decref(out);
     cw_svc_reply(ctx, 201, m);
 }
