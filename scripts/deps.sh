@@ -10,7 +10,7 @@ PACKAGES=(
     libh2o-evloop-dev libwslay-dev libuv1-dev libjansson-dev libsqlite3-dev libssl-dev
     libargon2-dev libcrypt-dev libcurl4-openssl-dev libmaxminddb-dev zlib1g-dev libcmocka-dev
     libspatialite-dev
-    wrk nginx-light curl procps openssl
+    wrk nginx-light curl procps openssl python3
 )
 # Node.js brings npm with it on some repositories and conflicts with Debian's npm package there.
 command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)
